@@ -1,0 +1,51 @@
+"""Writes for campaigns."""
+
+import logging
+
+from django.db import transaction
+
+from .models import Campaign
+
+logger = logging.getLogger(__name__)
+
+
+def campaign_create(*, owner, name: str, description: str = "", search_type: str) -> Campaign:
+    campaign = Campaign(
+        owner=owner, name=name.strip(), description=description.strip(), search_type=search_type
+    )
+    campaign.full_clean()
+    campaign.save()
+    logger.info("campaign created", extra={"campaign_id": str(campaign.pk)})
+    return campaign
+
+
+def campaign_update(*, campaign: Campaign, **fields) -> Campaign:
+    allowed = {"name", "description", "search_type"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"cannot update {sorted(unknown)}")
+    for field, value in fields.items():
+        setattr(campaign, field, value.strip() if isinstance(value, str) else value)
+    campaign.full_clean()
+    campaign.save(update_fields=[*fields, "updated_at"])
+    return campaign
+
+
+def campaign_set_status(*, campaign: Campaign, status: str) -> Campaign:
+    """Mark completed, or reopen (back to active, or draft if it never ran a search)."""
+    if status not in Campaign.Status.values:
+        raise ValueError(f"unknown status {status!r}")
+    campaign.status = status
+    campaign.save(update_fields=["status", "updated_at"])
+    return campaign
+
+
+@transaction.atomic
+def campaign_delete(*, campaign: Campaign) -> None:
+    campaign.delete()
+
+
+def campaign_reopen(*, campaign: Campaign) -> Campaign:
+    """Back to active, or to draft if it never ran a search."""
+    status = Campaign.Status.ACTIVE if campaign.jobs.exists() else Campaign.Status.DRAFT
+    return campaign_set_status(campaign=campaign, status=status)

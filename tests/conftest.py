@@ -1,0 +1,37 @@
+import itertools
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+
+PASSWORD = "a-Long-test-pw-42"
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(db):
+    def make(email: str | None = None, *, verified: bool = True, **fields):
+        email = email or f"user{next(_counter)}@example.com"
+        user = get_user_model().objects.create_user(
+            username=f"user-{email}", email=email, password=PASSWORD, **fields
+        )
+        EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user("owner@example.com")
+
+
+@pytest.fixture
+def other_user(make_user):
+    return make_user("stranger@example.com")
+
+
+@pytest.fixture
+def auth_client(client, user):
+    client.force_login(user)
+    return client
