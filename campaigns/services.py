@@ -4,6 +4,8 @@ import logging
 
 from django.db import transaction
 
+from scraping.services import jobs_cancel_for_campaign
+
 from .models import Campaign
 
 logger = logging.getLogger(__name__)
@@ -42,6 +44,8 @@ def campaign_set_status(*, campaign: Campaign, status: str) -> Campaign:
 
 @transaction.atomic
 def campaign_delete(*, campaign: Campaign) -> None:
+    # Running searches stop first, so no worker writes into a campaign that is going away.
+    jobs_cancel_for_campaign(campaign=campaign)
     campaign.delete()
 
 

@@ -5,8 +5,9 @@ a transaction commits (or rolls back) together with the caller's rows: a job and
 step can never be separated. Other brokers are not transactional, so there we enqueue on
 commit instead.
 
-In synchronous mode (tests, `Q_CLUSTER["sync"]`) tasks run inline, but through a trampoline:
-a task that enqueues its follow-up does not recurse, the follow-up runs after it returns.
+In synchronous mode (tests, `Q_CLUSTER["sync"]`) tasks run inline once the caller's
+transaction commits, through a trampoline: a task that enqueues its follow-up does not
+recurse, the follow-up runs after it returns.
 """
 
 import logging
@@ -27,7 +28,8 @@ def enqueue(func: str, *args: Any, task_name: str | None = None, **kwargs: Any) 
     """Run `func` (a dotted path) in a worker with the given arguments."""
     conf = settings.Q_CLUSTER
     if conf.get("sync"):
-        _run_inline(func, args, kwargs)
+        # After commit, like a real worker would see it; never inside the caller's transaction.
+        transaction.on_commit(lambda: _run_inline(func, args, kwargs))
         return
     options = {"task_name": task_name} if task_name else {}
     if conf.get("orm"):

@@ -11,5 +11,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("api/proxy/", include("imageproxy.urls")),
+    path("api/export/", include("exports.urls")),
     path("", include("campaigns.urls")),
 ]

@@ -23,3 +23,4 @@ WHITENOISE_AUTOREFRESH = True
 # A file database (not in-memory) so worker threads and live servers see committed rows.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+SYSCONFIG_STRICT = True

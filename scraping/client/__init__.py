@@ -1,0 +1,34 @@
+"""The ScrapeCreators HTTP client: one session, timeouts, retries, a shared rate limiter."""
+
+from .client import CallRecord, ScrapeCreatorsClient, UpstreamResponse, default_client
+from .errors import (
+    AuthError,
+    BadRequest,
+    Forbidden,
+    MalformedResponse,
+    NotFound,
+    OutOfCredits,
+    RateLimited,
+    ServerError,
+    UpstreamError,
+    UpstreamTimeout,
+    UpstreamUnavailable,
+)
+
+__all__ = [
+    "AuthError",
+    "BadRequest",
+    "CallRecord",
+    "Forbidden",
+    "MalformedResponse",
+    "NotFound",
+    "OutOfCredits",
+    "RateLimited",
+    "ScrapeCreatorsClient",
+    "ServerError",
+    "UpstreamError",
+    "UpstreamResponse",
+    "UpstreamTimeout",
+    "UpstreamUnavailable",
+    "default_client",
+]

@@ -1,0 +1,90 @@
+"""Instagram hashtag search and Instagram similar search."""
+
+from scraping.similarity import score, topic_keywords
+from scraping.transform import instagram
+
+from .base import PageResult, Search, StepContext
+from .targets import TargetNotFound, fetch_target
+
+LAST_PAGE = 11  # the hashtag search answers 400 for cursor/page 12 and beyond
+
+
+class InstagramProfiles(Search):
+    platform = "instagram"
+    profile_endpoint = "/v1/instagram/profile"
+
+    def fetch_profile(self, ctx: StepContext, seed: dict) -> dict:
+        return ctx.get(self.profile_endpoint, {"handle": seed["username"]})
+
+    def parse_profile(self, body: dict) -> dict | None:
+        return instagram.profile(body)
+
+
+class InstagramHashtag(InstagramProfiles):
+    search_type = "hashtag"
+    page_endpoint = "/v1/instagram/search/hashtag"
+
+    def fetch_page(self, ctx: StepContext, chain: dict) -> PageResult:
+        body = ctx.get(
+            self.page_endpoint,
+            {"hashtag": chain["term"], "cursor": chain["cursor"]},
+            count_items=lambda b: len(b.get("posts") or []),
+        )
+        posts = body.get("posts") or []
+        seeds = [s for s in (instagram.post_seed(p, keyword=chain["term"]) for p in posts) if s]
+        cursor = body.get("cursor")
+        try:
+            next_page = int(cursor)
+        except (TypeError, ValueError):
+            next_page = None
+        done = not posts or next_page is None or next_page > LAST_PAGE
+        return PageResult(seeds, str(cursor) if cursor is not None else None, done)
+
+
+class InstagramSimilar(InstagramProfiles):
+    search_type = "similar"
+    needs_prepare = True
+
+    def prepare(self, ctx: StepContext, job) -> None:
+        body = fetch_target(ctx, self.profile_endpoint, {"handle": job.target_username})
+        target = instagram.profile(body)
+        if target is None:
+            raise TargetNotFound(f"Instagram account @{job.target_username} was not found.")
+        top = target.get("top_post") or {}
+        ctx.state["target"] = {
+            "external_id": target["external_id"],
+            "username": target["username"],
+            "followers": target["followers"],
+            "topics": topic_keywords(
+                texts=[target["bio"], target["category"], target["display_name"]],
+                hashtags=top.get("hashtags") or [],
+                limit=ctx.state["similar_keywords"],
+            ),
+        }
+        # Related profiles are the source; related-of-related (added by `expand`) go past 80.
+        ctx.state["chains"] = []
+        ctx.state["pending"] = instagram.related_seeds(
+            body, keyword=f"related to @{target['username']}"
+        )
+
+    def expand(self, state: dict, seed: dict, body: dict) -> list[dict]:
+        return instagram.related_seeds(body, keyword=f"related to @{seed['username']}")
+
+    def build(self, state: dict, seed: dict, profile: dict | None) -> dict:
+        fields = super().build(state, seed, profile)
+        top = (profile or {}).get("top_post")
+        if top:
+            fields.update(top)
+        target = state["target"]
+        fields["similarity_score"], fields["similarity_reasons"] = score(
+            target_topics=target["topics"],
+            target_followers=target["followers"],
+            candidate_texts=[
+                fields.get("bio", ""),
+                fields.get("display_name", ""),
+                (profile or {}).get("category", ""),
+            ],
+            candidate_followers=fields.get("followers"),
+            related=True,
+        )
+        return fields

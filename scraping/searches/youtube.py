@@ -1,0 +1,87 @@
+"""YouTube keyword search and YouTube similar search."""
+
+import re
+
+from scraping.similarity import score, topic_keywords
+from scraping.transform import youtube
+
+from .base import PageResult, Search, StepContext
+from .targets import TargetNotFound, fetch_target
+
+CHANNEL_ID = re.compile(r"^UC[\w-]{22}$")
+
+
+class YouTubeChannels(Search):
+    platform = "youtube"
+    page_endpoint = "/v1/youtube/search"
+    profile_endpoint = "/v1/youtube/channel"
+
+    def profile_key(self, seed: dict) -> str:
+        return seed["external_id"]
+
+    def fetch_profile(self, ctx: StepContext, seed: dict) -> dict:
+        return ctx.get(self.profile_endpoint, {"channelId": seed["external_id"]})
+
+    def parse_profile(self, body: dict) -> dict | None:
+        return youtube.channel(body)
+
+    def fetch_page(self, ctx: StepContext, chain: dict) -> PageResult:
+        body = ctx.get(
+            self.page_endpoint,
+            {"query": chain["term"], "continuationToken": chain["cursor"]},
+            count_items=lambda b: len(youtube.search_videos(b)),
+        )
+        videos = youtube.search_videos(body)
+        seeds = [s for s in (youtube.video_seed(v, keyword=chain["term"]) for v in videos) if s]
+        token = body.get("continuationToken") or None
+        return PageResult(seeds, token, not token or not videos)
+
+
+class YouTubeKeyword(YouTubeChannels):
+    search_type = "keyword"
+
+
+class YouTubeSimilar(YouTubeChannels):
+    search_type = "similar"
+    needs_prepare = True
+
+    def prepare(self, ctx: StepContext, job) -> None:
+        target_ref = job.target_username
+        params = (
+            {"channelId": target_ref} if CHANNEL_ID.match(target_ref) else {"handle": target_ref}
+        )
+        target = youtube.channel(fetch_target(ctx, self.profile_endpoint, params))
+        if target is None:
+            raise TargetNotFound(f"YouTube channel {target_ref} was not found.")
+        topics = topic_keywords(
+            texts=[target["display_name"], target["bio"]],
+            hashtags=target["tags"],
+            limit=ctx.state["similar_keywords"],
+        )
+        ctx.state["target"] = {
+            "external_id": target["external_id"],
+            "username": target["username"],
+            "display_name": target["display_name"],
+            "followers": target["followers"],
+            "topics": topics,
+        }
+        ctx.state["chains"] = [
+            {"term": t, "cursor": None, "done": False, "pages": 0} for t in topics
+        ]
+
+    def build(self, state: dict, seed: dict, profile: dict | None) -> dict:
+        fields = super().build(state, seed, profile)
+        target = state["target"]
+        fields["similarity_score"], fields["similarity_reasons"] = score(
+            target_topics=target["topics"],
+            target_followers=target["followers"],
+            candidate_texts=[
+                fields.get("bio", ""),
+                fields.get("display_name", ""),
+                " ".join((profile or {}).get("tags") or []),
+                fields.get("content_title", ""),
+            ],
+            candidate_followers=fields.get("followers"),
+            found_by=[seed.get("keyword", "")] if seed.get("keyword") else [],
+        )
+        return fields

@@ -1,0 +1,248 @@
+"""Every runtime knob of the product, declared in code.
+
+A knob has a category, a key, a type, a default per environment (`APP_ENV`), bounds, a
+description and whether it is hot-reloadable. `SystemConfiguration` rows override defaults;
+`sysconfig.config.get("category.key")` is the one way to read a knob.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+NUMBER, DURATION, BOOLEAN, STRING, LIST = "number", "duration", "boolean", "string", "list"
+TYPES = (NUMBER, DURATION, BOOLEAN, STRING, LIST)
+
+
+@dataclass(frozen=True)
+class Knob:
+    name: str  # "category.key"
+    type: str
+    default: Any
+    description: str
+    minimum: float | None = None
+    maximum: float | None = None
+    hot_reloadable: bool = True
+    # Overrides of the default for one APP_ENV ("development", "staging", "production").
+    env_defaults: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def category(self) -> str:
+        return self.name.split(".", 1)[0]
+
+    @property
+    def key(self) -> str:
+        return self.name.split(".", 1)[1]
+
+    def default_for(self, app_env: str) -> Any:
+        return self.env_defaults.get(app_env, self.default)
+
+
+_SEARCHES = {
+    "tiktok_keyword": ("TikTok keyword", 300),
+    "tiktok_similar": ("TikTok similar", 150),
+    "instagram_hashtag": ("Instagram hashtag", 200),
+    "instagram_similar": ("Instagram similar", 60),
+    "youtube_keyword": ("YouTube keyword", 300),
+    "youtube_similar": ("YouTube similar", 150),
+}
+
+KNOBS: tuple[Knob, ...] = (
+    *(
+        Knob(
+            f"api_limits.max_api_calls_{search}",
+            NUMBER,
+            cap,
+            f"Most search-page calls one {label} search may make (enrichment not counted).",
+            minimum=1,
+            maximum=5000,
+            env_defaults={"development": cap},
+        )
+        for search, (label, cap) in _SEARCHES.items()
+    ),
+    Knob(
+        "api_limits.requests_per_second",
+        NUMBER,
+        20,
+        "Upstream requests per second, shared by every worker process.",
+        minimum=1,
+        maximum=500,
+    ),
+    Knob(
+        "api_limits.max_concurrent_requests",
+        NUMBER,
+        16,
+        "Upstream requests in flight at once, shared by every worker process.",
+        minimum=1,
+        maximum=500,
+    ),
+    Knob(
+        "scraping.enrichment_concurrency",
+        NUMBER,
+        8,
+        "Profile calls one job step runs in parallel.",
+        minimum=1,
+        maximum=64,
+    ),
+    Knob(
+        "scraping.continuation_delay",
+        DURATION,
+        0.0,
+        "Pause before each following step of a job (slows a job on purpose; 0 = none).",
+        minimum=0,
+        maximum=300,
+    ),
+    Knob(
+        "scraping.job_timeout",
+        DURATION,
+        3600.0,
+        "A job still running this long after it started ends as timeout, keeping its results.",
+        minimum=60,
+        maximum=86400,
+    ),
+    Knob(
+        "scraping.lease",
+        DURATION,
+        300.0,
+        "How long a worker owns a job step before the sweeper may hand it to another.",
+        minimum=10,
+        maximum=3600,
+    ),
+    Knob(
+        "scraping.max_step_failures",
+        NUMBER,
+        3,
+        "A step failing this many times in a row ends the job as error (retryable).",
+        minimum=1,
+        maximum=20,
+    ),
+    Knob(
+        "scraping.profile_cache_ttl",
+        DURATION,
+        7 * 86400.0,
+        "How long an enriched profile is reused across jobs without an upstream call.",
+        minimum=0,
+        maximum=90 * 86400,
+    ),
+    Knob(
+        "scraping.upstream_cache_max_age",
+        STRING,
+        "7d",
+        "ScrapeCreators' own cache_max_age sent on cacheable endpoints (1d, 3d, 7d, 14d, 30d).",
+    ),
+    Knob(
+        "scraping.connect_timeout",
+        DURATION,
+        5.0,
+        "Upstream connect timeout.",
+        minimum=0.1,
+        maximum=60,
+    ),
+    Knob(
+        "scraping.read_timeout",
+        DURATION,
+        30.0,
+        "Upstream read timeout per attempt.",
+        minimum=0.1,
+        maximum=300,
+    ),
+    Knob(
+        "scraping.call_deadline",
+        DURATION,
+        90.0,
+        "Total time one upstream call may take, retries included.",
+        minimum=1,
+        maximum=600,
+    ),
+    Knob(
+        "scraping.max_retries",
+        NUMBER,
+        4,
+        "Retries of one upstream call on 429, 5xx and timeouts.",
+        minimum=0,
+        maximum=10,
+    ),
+    Knob(
+        "scraping.retry_base_delay",
+        DURATION,
+        0.5,
+        "First backoff delay; doubles each retry, with jitter.",
+        minimum=0,
+        maximum=60,
+    ),
+    Knob(
+        "scraping.similar_keywords",
+        NUMBER,
+        4,
+        "Topic keywords a similar search derives from the target.",
+        minimum=1,
+        maximum=10,
+    ),
+)
+
+IMAGE_PROXY_KNOBS: tuple[Knob, ...] = (
+    Knob(
+        "image_proxy.allowed_hosts",
+        LIST,
+        [
+            "tiktokcdn.com",
+            "tiktokcdn-us.com",
+            "cdninstagram.com",
+            "fbcdn.net",
+            "ytimg.com",
+            "ggpht.com",
+            "googleusercontent.com",
+        ],
+        "Image hosts the avatar proxy may fetch from (a domain allows its subdomains).",
+    ),
+    Knob(
+        "image_proxy.image_cache_seconds",
+        DURATION,
+        3600.0,
+        "Browser cache lifetime of a proxied image.",
+        minimum=0,
+        maximum=7 * 86400,
+    ),
+    Knob(
+        "image_proxy.placeholder_cache_seconds",
+        DURATION,
+        300.0,
+        "Browser cache lifetime of a placeholder.",
+        minimum=0,
+        maximum=86400,
+    ),
+    Knob(
+        "image_proxy.server_cache_seconds",
+        DURATION,
+        86400.0,
+        "How long a converted image stays in the server-side cache.",
+        minimum=0,
+        maximum=30 * 86400,
+    ),
+    Knob(
+        "image_proxy.max_bytes",
+        NUMBER,
+        5_000_000,
+        "Hard cap on bytes read from an image host.",
+        minimum=10_000,
+        maximum=50_000_000,
+    ),
+    Knob(
+        "image_proxy.deadline",
+        DURATION,
+        8.0,
+        "Total time for fetching one image, redirects and 403 fallbacks included.",
+        minimum=0.5,
+        maximum=60,
+    ),
+    Knob(
+        "image_proxy.max_pixels",
+        NUMBER,
+        16_000_000,
+        "Largest decoded image (width x height) the proxy accepts.",
+        minimum=10_000,
+        maximum=100_000_000,
+    ),
+)
+
+KNOBS = KNOBS + IMAGE_PROXY_KNOBS
+
+REGISTRY: dict[str, Knob] = {knob.name: knob for knob in KNOBS}
