@@ -31,11 +31,12 @@ def enqueue(func: str, *args: Any, task_name: str | None = None, **kwargs: Any) 
         # After commit, like a real worker would see it; never inside the caller's transaction.
         transaction.on_commit(lambda: _run_inline(func, args, kwargs))
         return
-    options = {"task_name": task_name} if task_name else {}
+    # Explicit, so the decision is ours (settings) and not django-q's import-time copy of them.
+    q_options = {"sync": False, **({"task_name": task_name} if task_name else {})}
     if conf.get("orm"):
-        async_task(func, *args, **options, **kwargs)
+        async_task(func, *args, q_options=q_options, **kwargs)
     else:
-        transaction.on_commit(lambda: async_task(func, *args, **options, **kwargs))
+        transaction.on_commit(lambda: async_task(func, *args, q_options=q_options, **kwargs))
 
 
 def _run_inline(func: str, args: tuple, kwargs: dict) -> None:

@@ -15,7 +15,8 @@ STORAGES = {
 # Tasks run inline in tests unless a test starts a real cluster.
 Q_CLUSTER = {**Q_CLUSTER, "sync": env.bool("Q_SYNC", default=True)}
 SCRAPECREATORS_API_KEY = "test-key"
-SCRAPECREATORS_BASE_URL = "http://127.0.0.1:9"  # tests point this at their fake server
+# Tests point this at their fake server (a worker subprocess gets it from the environment).
+SCRAPECREATORS_BASE_URL = env.str("SCRAPECREATORS_BASE_URL", default="http://127.0.0.1:9")
 IMAGE_PROXY_EXTRA_ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ADMIN_EMAILS = ["boss@example.com"]
 # Whitenoise serves from the finders, so tests need no collectstatic.

@@ -1,0 +1,135 @@
+"""`GET /api/export/csv?jobId=<uuid>` or `?campaignId=<uuid>`: the CSV download.
+
+A DRF view so that pages (session) and scripts (``Authorization: Token <key>``) both use it.
+Errors are JSON in the project's format ``{"message": …, "errors": {field: […]}}``:
+400 for missing, repeated, malformed or conflicting parameters; 401 without credentials;
+404 for an id that is not the user's (whether it exists or not). Success is a streamed CSV.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.decorators import login_not_required
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import status
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from campaigns.selectors import campaign_get
+from scraping.selectors import job_get
+
+from .http import campaign_csv_response, job_csv_response
+
+PARAMS = ("jobId", "campaignId")
+
+
+class _JsonErrors(BaseContentNegotiation):
+    """Errors are JSON whatever the client's Accept header says (success is a CSV stream that
+    does not go through a renderer), so an ``Accept: text/csv`` client never gets a 406."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0]
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def _error_handler(exc, context):
+    """DRF's handler, reshaped to ``{"message": …}``; a 404 never says what was looked up."""
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if response.status_code == status.HTTP_404_NOT_FOUND:
+        response.data = {"message": "Not found."}
+    else:
+        detail = response.data.get("detail") if isinstance(response.data, dict) else None
+        response.data = {"message": str(detail or response.status_text)}
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class _BadParams(Exception):
+    def __init__(self, message: str, errors: dict[str, list[str]]) -> None:
+        super().__init__(message)
+        self.body = {"message": message, "errors": errors}
+
+
+def _parse(params) -> tuple[str, uuid.UUID]:
+    """``("job" | "campaign", id)`` from the query string, or a 400 with field errors."""
+    given = {name: [v for v in params.getlist(name) if v.strip()] for name in PARAMS}
+    present = [name for name in PARAMS if given[name]]
+    if not present:
+        message = "Give a jobId or a campaignId."
+        raise _BadParams(message, {key: [message] for key in PARAMS})
+    if len(present) == 2:
+        message = "Give a jobId or a campaignId, not both."
+        raise _BadParams(message, {key: [message] for key in PARAMS})
+    name = present[0]
+    if len(given[name]) > 1:
+        raise _BadParams(f"Give one {name}.", {name: [f"Give one {name}."]})
+    try:
+        value = uuid.UUID(given[name][0].strip())
+    except ValueError:
+        raise _BadParams(f"{name} is not a valid id.", {name: ["Not a valid id."]}) from None
+    return ("job" if name == "jobId" else "campaign"), value
+
+
+class ExportCsvView(APIView):
+    # Token first: an anonymous request gets 401 with `WWW-Authenticate: Token` (with session
+    # first, DRF would answer 403).
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = _JsonErrors
+
+    def get_exception_handler(self):
+        return _error_handler
+
+    @extend_schema(
+        operation_id="export_csv",
+        summary="Download a search's or a campaign's creators as CSV",
+        description=(
+            "Give exactly one of jobId or campaignId. The body is UTF-8 CSV with a BOM, "
+            "streamed; cells are neutralised against formula injection."
+        ),
+        parameters=[
+            OpenApiParameter("jobId", OpenApiTypes.UUID, description="one search"),
+            OpenApiParameter("campaignId", OpenApiTypes.UUID, description="a whole campaign"),
+        ],
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="the CSV file"),
+            400: OpenApiResponse(description="missing, malformed or conflicting parameters"),
+            401: OpenApiResponse(description="no credentials"),
+            404: OpenApiResponse(description="not one of your searches or campaigns"),
+        },
+    )
+    def get(self, request):
+        try:
+            kind, object_id = _parse(request.query_params)
+        except _BadParams as exc:
+            return Response(exc.body, status=400, headers={"Cache-Control": "no-store"})
+        if kind == "job":
+            return job_csv_response(job_get(user=request.user, job_id=object_id))
+        return campaign_csv_response(campaign_get(user=request.user, campaign_id=object_id))
+
+
+@extend_schema_view(get=extend_schema(exclude=True))
+class _ExportCsvSlashView(ExportCsvView):
+    """The same endpoint at `/api/export/csv/`, left out of the schema (one operation)."""
+
+
+# DRF authenticates by itself (session or token): LoginRequiredMiddleware must not redirect.
+export_csv = login_not_required(ExportCsvView.as_view())
+export_csv_slash = login_not_required(_ExportCsvSlashView.as_view())

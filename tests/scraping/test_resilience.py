@@ -1,0 +1,251 @@
+"""Upstream faults, crashes, the sweeper, cancel and retry: a job always ends right."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from scraping import engine
+from scraping.client import default_client
+from scraping.fake import universe as fake
+from scraping.models import ApiCall, ScrapingJob
+from scraping.services import InvalidTransition, job_cancel, job_create, job_retry, jobs_sweep
+
+pytestmark = pytest.mark.django_db(transaction=True)
+EXPECTED_30 = fake.tiktok_keyword_unique_authors("running")[:30]
+
+
+def start(user, campaign, target=30, **kwargs) -> ScrapingJob:
+    params = {"platform": "tiktok", "search_type": "keyword", "keywords": ["running"]}
+    job = job_create(owner=user, campaign=campaign, target_results=target, **{**params, **kwargs})
+    job.refresh_from_db()
+    return job
+
+
+def usernames(job) -> list[str]:
+    return list(job.creators.order_by("position").values_list("username", flat=True))
+
+
+def statuses(job, endpoint) -> list[int]:
+    return list(
+        ApiCall.objects.filter(job=job, endpoint=endpoint).values_list("status_code", flat=True)
+    )
+
+
+@pytest.fixture
+def no_queue(monkeypatch):
+    """Jobs are created but nothing runs them: a worker that never came."""
+    monkeypatch.setattr("scraping.services.enqueue", lambda *a, **k: None)
+    monkeypatch.setattr("scraping.engine.enqueue", lambda *a, **k: None)
+
+
+@pytest.mark.parametrize("fault", ["429", "500", "text500", "malformed", "disconnect"])
+def test_transient_faults_are_retried_and_the_job_completes(fake_api, user, campaign, fault):
+    fake_api.configure(
+        faults=[
+            {"path": "/v1/tiktok/search/keyword", "fault": fault, "times": 2, "retry_after": 0},
+            {"path": "/v1/tiktok/profile", "fault": fault, "times": 2, "retry_after": 0},
+        ]
+    )
+    job = start(user, campaign)
+    assert (job.status, job.processed_results) == ("completed", 30)
+    assert usernames(job) == EXPECTED_30
+    first_page = statuses(job, "/v1/tiktok/search/keyword")[:3]
+    assert first_page[-1] == 200 and len(first_page) == 3
+
+
+def test_timeouts_are_retried(fake_api, user, campaign, knobs):
+    knobs["scraping.read_timeout"] = 0.3
+    fake_api.configure(
+        timeout_sleep=1.0,
+        faults=[{"path": "/v1/tiktok/search/keyword", "fault": "timeout", "times": 1}],
+    )
+    job = start(user, campaign)
+    assert (job.status, job.processed_results) == ("completed", 30)
+    first = ApiCall.objects.filter(job=job, endpoint="/v1/tiktok/search/keyword").first()
+    assert (first.status_code, first.error) == (None, "upstream did not answer in time")
+
+
+def test_retry_after_is_honoured(fake_api, user, campaign, monkeypatch):
+    slept = []
+    monkeypatch.setattr(default_client(), "_sleep", slept.append)
+    fake_api.configure(
+        faults=[{"path": "/v1/tiktok/search/keyword", "fault": "429", "times": 1, "retry_after": 7}]
+    )
+    job = start(user, campaign)
+    assert job.status == "completed"
+    assert 7.0 in slept
+
+
+@pytest.mark.parametrize(
+    ("fault", "message"),
+    [
+        ("401", "ScrapeCreators rejected the API key (401). Staff: check SCRAPECREATORS_API_KEY."),
+        ("402", "The ScrapeCreators account is out of credits (402). Top it up, then retry."),
+    ],
+)
+def test_401_and_402_end_the_job_with_a_clear_error(fake_api, user, campaign, fault, message):
+    fake_api.configure(faults=[{"path": "*", "fault": fault, "times": 1000}])
+    job = start(user, campaign)
+    assert (job.status, job.error) == ("error", message)
+    assert statuses(job, "/v1/tiktok/search/keyword") == [int(fault)]  # never retried blindly
+
+
+def test_a_404_on_one_profile_skips_only_that_creator(fake_api, user, campaign):
+    fake_api.configure(faults=[{"path": "/v1/tiktok/profile", "fault": "404", "times": 1}])
+    job = start(user, campaign)
+    assert (job.status, job.processed_results) == ("completed", 30)
+    delivered = usernames(job)
+    expected = fake.tiktok_keyword_unique_authors("running")[:31]
+    assert len(delivered) == 30 and set(delivered) < set(expected)
+
+
+def test_a_failed_enrichment_keeps_the_creator_and_notes_it(fake_api, user, campaign, knobs):
+    knobs["scraping.max_retries"] = 0
+    fake_api.configure(faults=[{"path": "/v1/tiktok/profile", "fault": "500", "times": 1}])
+    job = start(user, campaign)
+    assert usernames(job) == EXPECTED_30
+    failed = job.creators.get(enrichment="failed")
+    assert (
+        failed.enrichment_error == "Something went wrong scraping the platform. Please try again."
+    )
+    assert failed.bio == ""
+
+
+def test_three_failed_steps_in_a_row_end_the_job_as_error_and_retry_resumes(
+    fake_api, user, campaign, knobs
+):
+    knobs["scraping.max_retries"] = 0
+    fake_api.configure(faults=[{"path": "/v1/tiktok/search/keyword", "fault": "500", "times": 3}])
+    job = start(user, campaign)
+    assert job.status == "error"
+    assert job.error == (
+        "Stopped after 3 failed attempts in a row: Upstream error: "
+        "Something went wrong scraping the platform. Please try again."
+    )
+    job = job_retry(job=job)
+    job.refresh_from_db()
+    assert (job.status, usernames(job)) == ("completed", EXPECTED_30)
+
+
+def test_a_step_that_dies_before_its_commit_is_repeated_without_duplicates_or_loss(
+    fake_api, user, campaign, monkeypatch
+):
+    real_commit = engine._commit
+    crashes = []
+
+    class WorkerDied(Exception):
+        pass
+
+    def dying_commit(job_id, token, state, outcome, records):
+        if len(crashes) < 1 and outcome.creators:
+            crashes.append(len(outcome.creators))
+            raise WorkerDied  # the process is killed after the upstream calls, before the commit
+        return real_commit(job_id, token, state, outcome, records)
+
+    monkeypatch.setattr(engine, "_commit", dying_commit)
+    with pytest.raises(WorkerDied):
+        start(user, campaign)
+    job = ScrapingJob.objects.get()
+    assert job.status == "processing" and job.locked_until is not None
+    # The lease runs out; the sweeper hands the job to a new worker.
+    ScrapingJob.objects.filter(pk=job.pk).update(locked_until=timezone.now() - timedelta(seconds=1))
+    assert jobs_sweep() == {"timed_out": 0, "resumed": 1}
+    job.refresh_from_db()
+    assert (job.status, usernames(job)) == ("completed", EXPECTED_30)
+    assert job.creators.values("external_id").distinct().count() == 30
+
+
+def test_the_sweeper_resumes_a_job_no_worker_picked_up(
+    fake_api, user, campaign, no_queue, monkeypatch, knobs
+):
+    job = start(user, campaign)
+    assert job.status == "pending"
+    ScrapingJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - timedelta(hours=1))
+    monkeypatch.undo()  # the queue works again
+    monkeypatch.setattr("sysconfig.config._overrides", lambda: knobs)
+    assert jobs_sweep()["resumed"] == 1
+    job.refresh_from_db()
+    assert (job.status, usernames(job)) == ("completed", EXPECTED_30)
+
+
+def test_the_sweeper_times_out_stale_jobs_and_keeps_their_results(
+    fake_api, user, campaign, no_queue
+):
+    job = start(user, campaign)
+    engine.job_step(job.pk)  # prepared
+    engine.job_step(job.pk)  # first page
+    engine.job_step(job.pk)  # first creators
+    job.refresh_from_db()
+    kept = job.processed_results
+    assert kept > 0
+    ScrapingJob.objects.filter(pk=job.pk).update(timeout_at=timezone.now() - timedelta(seconds=1))
+    assert jobs_sweep()["timed_out"] == 1
+    job.refresh_from_db()
+    assert (job.status, job.processed_results) == ("timeout", kept)
+    assert job.error == (
+        f"The search timed out; kept the {kept} creators found of 30. "
+        "Retry to continue from where it stopped."
+    )
+
+
+def test_cancel_stops_the_job_and_keeps_what_it_found(fake_api, user, campaign, no_queue):
+    job = start(user, campaign)
+    for _ in range(3):
+        engine.job_step(job.pk)
+    job.refresh_from_db()
+    found = job.processed_results
+    job = job_cancel(job=job)
+    assert job.status == "cancelled"
+    calls_before = ApiCall.objects.filter(job=job).count()
+    engine.job_step(job.pk)  # a step still queued does nothing
+    job.refresh_from_db()
+    assert (job.status, job.processed_results) == ("cancelled", found)
+    assert ApiCall.objects.filter(job=job).count() == calls_before
+    with pytest.raises(InvalidTransition, match=r"A cancelled search cannot be cancelled\."):
+        job_cancel(job=job)
+
+
+def test_retry_resumes_from_the_cursor_without_refetching_pages(fake_api, user, campaign, no_queue):
+    job = start(user, campaign)
+    for _ in range(3):
+        engine.job_step(job.pk)
+    job_cancel(job=job)
+    job.refresh_from_db()
+    pages_before = statuses(job, "/v1/tiktok/search/keyword")
+    job = job_retry(job=job)
+    while not job.is_terminal:
+        engine.job_step(job.pk)
+        job.refresh_from_db()
+    assert (job.status, usernames(job)) == ("completed", EXPECTED_30)
+    pages = ApiCall.objects.filter(job=job, endpoint="/v1/tiktok/search/keyword", status_code=200)
+    params = [tuple(sorted(c.params.items())) for c in pages]
+    assert len(params) == len(set(params)) > len(pages_before)
+
+
+def test_retry_is_refused_while_running(fake_api, user, campaign, no_queue):
+    job = start(user, campaign)
+    with pytest.raises(InvalidTransition, match=r"A pending search cannot be retried\."):
+        job_retry(job=job)
+
+
+def test_a_missing_similar_target_ends_with_a_clear_error(fake_api, user, campaign):
+    job = start(
+        user,
+        campaign,
+        platform="instagram",
+        search_type="similar",
+        keywords=None,
+        target_username="unknown.person",
+    )
+    assert (job.status, job.error) == ("error", "The target unknown.person was not found upstream.")
+
+
+def test_the_api_call_budget_ends_the_job_partial(fake_api, user, campaign, knobs):
+    knobs["api_limits.max_api_calls_tiktok_keyword"] = 2
+    job = start(user, campaign, target=100)
+    assert job.status == "partial"
+    assert job.search_calls == 2
+    assert job.finish_reason == (
+        f"API-call budget reached (2 search pages): found {job.processed_results} of 100 creators."
+    )
