@@ -10,8 +10,14 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
+    path("account/api-token/", views.api_token, name="api_token"),
     path("admin/", admin.site.urls),
     path("api/proxy/", include("imageproxy.urls")),
     path("api/export/", include("exports.urls")),
+    path("api/", include("influencer.api_urls")),
     path("", include("campaigns.urls")),
+    path("", include("scraping.urls")),
 ]
+
+handler404 = "influencer.views.not_found"
+handler500 = "influencer.views.server_error"

@@ -1,7 +1,10 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+from rest_framework.authtoken.models import Token
 
 
 @login_not_required
@@ -17,3 +20,36 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
+
+
+@login_not_required
+def not_found(request, exception=None):
+    """404 for every URL no route matched: JSON under /api/, a page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"message": "Not found.", "errors": {}}, status=404)
+    return render(request, "404.html", status=404)
+
+
+@login_not_required
+def server_error(request):
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"message": "Server error. It has been logged.", "errors": {}}, status=500
+        )
+    return render(request, "500.html", status=500)
+
+
+@require_http_methods(["GET", "POST"])
+def api_token(request):
+    """Create, rotate or revoke the user's API token (Authorization: Token <key>)."""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        Token.objects.filter(user=request.user).delete()
+        if action == "create":
+            Token.objects.create(user=request.user)
+            messages.success(request, "New API token created. The old one no longer works.")
+        else:
+            messages.success(request, "API token revoked.")
+        return redirect("api_token")
+    token = Token.objects.filter(user=request.user).first()
+    return render(request, "account/api_token.html", {"token": token})

@@ -23,6 +23,9 @@ class Knob:
     hot_reloadable: bool = True
     # Overrides of the default for one APP_ENV ("development", "staging", "production").
     env_defaults: dict[str, Any] = field(default_factory=dict)
+    # STRING knobs: the allowed values (empty: any). NUMBER knobs: whole numbers only?
+    choices: tuple[str, ...] = ()
+    integer: bool = True
 
     @property
     def category(self) -> str:
@@ -127,6 +130,7 @@ KNOBS: tuple[Knob, ...] = (
         STRING,
         "7d",
         "ScrapeCreators' own cache_max_age sent on cacheable endpoints (1d, 3d, 7d, 14d, 30d).",
+        choices=("1d", "3d", "7d", "14d", "30d"),
     ),
     Knob(
         "scraping.connect_timeout",
@@ -243,6 +247,108 @@ IMAGE_PROXY_KNOBS: tuple[Knob, ...] = (
     ),
 )
 
-KNOBS = KNOBS + IMAGE_PROXY_KNOBS
+API_KNOBS: tuple[Knob, ...] = (
+    Knob(
+        "api.throttle_search_per_minute",
+        NUMBER,
+        30,
+        "Searches one user may start per minute through the API.",
+        minimum=1,
+        maximum=10_000,
+    ),
+    Knob(
+        "api.throttle_poll_per_minute",
+        NUMBER,
+        240,
+        "Status and result requests one user may make per minute through the API.",
+        minimum=1,
+        maximum=100_000,
+    ),
+)
+
+PRODUCT_KNOBS: tuple[Knob, ...] = (
+    Knob(
+        "retention.completed_days",
+        NUMBER,
+        30,
+        "Days a completed search (with its creators and upstream calls) is kept.",
+        minimum=1,
+        maximum=3650,
+    ),
+    Knob(
+        "retention.partial_days",
+        NUMBER,
+        30,
+        "Days a partial search (with its creators and upstream calls) is kept.",
+        minimum=1,
+        maximum=3650,
+    ),
+    Knob(
+        "retention.failed_days",
+        NUMBER,
+        7,
+        "Days an error, timed-out or cancelled search is kept.",
+        minimum=1,
+        maximum=3650,
+    ),
+    Knob(
+        "ui.poll_interval",
+        DURATION,
+        2.5,
+        "How often a search page polls for progress while a search runs.",
+        minimum=0.5,
+        maximum=60,
+    ),
+    Knob(
+        "plans.trial_campaigns",
+        NUMBER,
+        5,
+        "Campaigns a trial user may create.",
+        minimum=0,
+        maximum=100_000,
+    ),
+    Knob(
+        "plans.trial_creators",
+        NUMBER,
+        1000,
+        "Creators a trial user may find during the trial.",
+        minimum=0,
+        maximum=10_000_000,
+    ),
+    Knob(
+        "plans.starter_campaigns",
+        NUMBER,
+        20,
+        "Campaigns a Starter subscriber may create.",
+        minimum=0,
+        maximum=100_000,
+    ),
+    Knob(
+        "plans.starter_creators_per_month",
+        NUMBER,
+        10_000,
+        "Creators a Starter subscriber may find per month.",
+        minimum=0,
+        maximum=10_000_000,
+    ),
+    Knob(
+        "plans.pro_campaigns",
+        NUMBER,
+        0,
+        "Campaigns a Pro subscriber may create (0 = unlimited).",
+        minimum=0,
+        maximum=100_000,
+    ),
+    Knob(
+        "plans.pro_creators_per_month",
+        NUMBER,
+        50_000,
+        "Creators a Pro subscriber may find per month.",
+        minimum=0,
+        maximum=10_000_000,
+    ),
+)
+
+KNOBS = KNOBS + IMAGE_PROXY_KNOBS + API_KNOBS + PRODUCT_KNOBS
 
 REGISTRY: dict[str, Knob] = {knob.name: knob for knob in KNOBS}

@@ -1,0 +1,325 @@
+"""The search endpoints scripts use: POST then poll, for all six searches, plus jobs."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from scraping.fake import universe as fake
+from tests.factories import make_campaign, make_creator, make_job
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SIX = [
+    ("tiktok", {"keywords": ["running"]}, "TikTok", "keyword"),
+    ("tiktok-similar", {"username": "@trailrunner_maya"}, "TikTok", "similar"),
+    (
+        "instagram",
+        {"username": "https://www.instagram.com/maya.trailruns/"},
+        "Instagram",
+        "similar",
+    ),
+    ("instagram-hashtag", {"hashtags": ["#trailrunning"]}, "Instagram", "hashtag"),
+    ("youtube", {"keywords": ["trail running"]}, "YouTube", "keyword"),
+    ("youtube-similar", {"username": "TrailRunnerMaya"}, "YouTube", "similar"),
+]
+POLL_KEYS = {
+    "jobId",
+    "campaignId",
+    "platform",
+    "searchType",
+    "keywords",
+    "targetUsername",
+    "status",
+    "progress",
+    "processedResults",
+    "targetResults",
+    "processedRuns",
+    "creditsUsed",
+    "error",
+    "message",
+    "createdAt",
+    "startedAt",
+    "completedAt",
+    "creators",
+    "next",
+}
+
+
+@pytest.mark.parametrize(("kind", "body", "platform", "search_type"), SIX)
+def test_post_then_poll_each_search(fake_api, api, user, kind, body, platform, search_type):
+    campaign = make_campaign(user)
+    created = api.post(
+        f"/api/scraping/{kind}", {"campaignId": str(campaign.pk), **body}, format="json"
+    )
+    assert created.status_code == 201, created.json()
+    assert set(created.json()) == {"jobId", "status"}
+    job_id = created.json()["jobId"]
+
+    poll = api.get(f"/api/scraping/{kind}", {"jobId": job_id})
+    assert poll.status_code == 200
+    assert poll["Cache-Control"] == "no-store"
+    data = poll.json()
+    assert set(data) == POLL_KEYS
+    assert (data["platform"], data["searchType"], data["status"]) == (
+        platform,
+        search_type,
+        "completed",
+    )
+    assert (data["progress"], data["processedResults"], data["targetResults"]) == (100, 100, 100)
+    assert len(data["creators"]) == 50
+    assert data["next"] == f"http://testserver/api/jobs/{job_id}/creators/?page=2"
+    item = data["creators"][0]
+    assert set(item) == {
+        "id",
+        "creator",
+        "video",
+        "hashtags",
+        "platform",
+        "similarity",
+        "keyword",
+        "enrichment",
+        "foundAt",
+    }
+    assert item["creator"]["uniqueId"] == item["creator"]["username"]
+    assert item["creator"]["avatarUrl"].startswith("http://testserver/api/proxy/image?s=")
+    assert (item["similarity"] is not None) == (search_type == "similar")
+    # The same shape from the job endpoint and the slash variant of the original path.
+    same = api.get(f"/api/jobs/{job_id}/").json()
+    assert set(same) == POLL_KEYS and same["processedResults"] == 100
+    assert api.get(f"/api/scraping/{kind}/", {"jobId": job_id}).status_code == 200
+
+
+def test_tiktok_keyword_creators_match_the_source(fake_api, api, user):
+    campaign = make_campaign(user)
+    job_id = api.post(
+        "/api/scraping/tiktok",
+        {"campaignId": str(campaign.pk), "keywords": ["running"], "targetResults": 100},
+        format="json",
+    ).json()["jobId"]
+    page1 = api.get(f"/api/jobs/{job_id}/creators/").json()
+    page2 = api.get(page1["next"]).json()
+    handles = [i["creator"]["username"] for i in page1["results"] + page2["results"]]
+    assert handles == fake.tiktok_keyword_unique_authors("running")[:100]
+    assert (page1["count"], page1["pageSize"], page2["previous"] is not None) == (100, 50, True)
+    first = page1["results"][0]
+    truth = fake.tiktok_profile_truth(first["creator"]["username"])
+    assert first["creator"]["emails"] == truth["emails"]
+    assert [d["email"] for d in first["creator"]["emailDetails"]] == truth["emails"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "body", "errors"),
+    [
+        ("tiktok", {"keywords": []}, {"keywords": ["Enter at least one keyword."]}),
+        ("tiktok", {"keywords": ["  ", "#"]}, {"keywords": ["Enter at least one keyword."]}),
+        (
+            "tiktok",
+            {"keywords": [f"k{i}" for i in range(11)]},
+            {"keywords": ["Use at most 10 keywords (you gave 11)."]},
+        ),
+        (
+            "youtube",
+            {"keywords": ["x" * 101]},
+            {
+                "keywords": [
+                    "“xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…” is too long: a keyword has at most 100 characters."
+                ]
+            },
+        ),
+        (
+            "instagram-hashtag",
+            {"hashtags": []},
+            {"hashtags": ["Enter at least one hashtag."]},
+        ),
+        (
+            "tiktok",
+            {"keywords": "running"},
+            {"keywords": ['Expected a list of items but got type "str".']},
+        ),
+        (
+            "tiktok",
+            {"keywords": ["a"], "targetResults": 50},
+            {"targetResults": ['"50" is not a valid choice.']},
+        ),
+        (
+            "tiktok-similar",
+            {"username": "not a handle!"},
+            {
+                "username": [
+                    "“not a handle!” is not a valid Tiktok handle (2–24 letters, digits, dots or underscores)."
+                ]
+            },
+        ),
+        (
+            "youtube-similar",
+            {"username": "https://vimeo.com/someone"},
+            {"username": ["That link is not a Youtube profile URL."]},
+        ),
+        ("instagram", {}, {"username": ["This field is required."]}),
+    ],
+)
+def test_invalid_bodies_are_400_with_field_errors(api, user, kind, body, errors):
+    campaign = make_campaign(user)
+    response = api.post(
+        f"/api/scraping/{kind}", {"campaignId": str(campaign.pk), **body}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"message": "Invalid input.", "errors": errors}
+
+
+def test_campaign_id_is_required_and_must_be_a_uuid(api):
+    response = api.post("/api/scraping/tiktok", {"keywords": ["a"]}, format="json")
+    assert response.json()["errors"] == {"campaignId": ["This field is required."]}
+    response = api.post(
+        "/api/scraping/tiktok", {"campaignId": "7", "keywords": ["a"]}, format="json"
+    )
+    assert response.json()["errors"] == {"campaignId": ["Must be a valid UUID."]}
+
+
+def test_malformed_json_is_a_400(api):
+    response = api.post("/api/scraping/tiktok", "{nope", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["message"].startswith("JSON parse error")
+
+
+def test_a_completed_campaign_refuses_new_searches(api, user):
+    campaign = make_campaign(user, status="completed")
+    response = api.post(
+        "/api/scraping/tiktok", {"campaignId": str(campaign.pk), "keywords": ["a"]}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "campaignId": ["This campaign is completed. Reopen it to run new searches."]
+    }
+
+
+def test_unknown_search_kind_is_404(api):
+    response = api.post("/api/scraping/tiktok-hashtag", {}, format="json")
+    assert response.status_code == 404
+    assert response.json()["message"].startswith("Unknown search. Use one of:")
+
+
+def test_poll_needs_a_job_id(api):
+    assert api.get("/api/scraping/tiktok").json() == {
+        "message": "Invalid input.",
+        "errors": {"jobId": ["Give the id of one of your searches."]},
+    }
+
+
+def test_another_users_ids_are_404_and_never_leak(api, user, stranger_api, other_user):
+    campaign = make_campaign(user)
+    job = make_job(user, campaign)
+    make_creator(job, username="secret.creator")
+    not_found = {"message": "Not found.", "errors": {}}
+    for method, url, body in [
+        ("post", "/api/scraping/tiktok", {"campaignId": str(campaign.pk), "keywords": ["a"]}),
+        ("get", f"/api/scraping/tiktok?jobId={job.pk}", None),
+        ("get", f"/api/jobs/{job.pk}/", None),
+        ("get", f"/api/jobs/{job.pk}/creators/", None),
+        ("post", f"/api/jobs/{job.pk}/cancel/", None),
+        ("post", f"/api/jobs/{job.pk}/retry/", None),
+        ("get", f"/api/campaigns/{campaign.pk}/", None),
+        ("patch", f"/api/campaigns/{campaign.pk}/", {"name": "mine now"}),
+        ("delete", f"/api/campaigns/{campaign.pk}/", None),
+        ("get", f"/api/campaigns/{campaign.pk}/creators/", None),
+    ]:
+        response = getattr(stranger_api, method)(url, body, format="json")
+        assert response.status_code == 404, url
+        assert response.json() == not_found, url
+        assert b"secret.creator" not in response.content
+    assert stranger_api.get("/api/jobs/").json() == {"count": 0, "results": []}
+    assert stranger_api.get("/api/campaigns/").json() == {"results": []}
+
+
+def test_anonymous_requests_are_401(db):
+    client = APIClient()
+    for url in ["/api/jobs/", "/api/campaigns/", "/api/scraping/tiktok?jobId=x"]:
+        response = client.get(url)
+        assert response.status_code == 401
+        assert response.json() == {
+            "message": "Authentication credentials were not provided.",
+            "errors": {},
+        }
+    assert APIClient(HTTP_AUTHORIZATION="Token wrong").get("/api/jobs/").status_code == 401
+
+
+def test_cancel_and_retry_conflicts_are_409(api, user):
+    campaign = make_campaign(user)
+    done = make_job(user, campaign, status="completed")
+    response = api.post(f"/api/jobs/{done.pk}/cancel/")
+    assert response.status_code == 409
+    assert response.json() == {"message": "A completed search cannot be cancelled.", "errors": {}}
+    running = make_job(user, campaign, status="processing")
+    assert api.post(f"/api/jobs/{running.pk}/retry/").json()["message"] == (
+        "A processing search cannot be retried."
+    )
+    cancelled = api.post(f"/api/jobs/{running.pk}/cancel/")
+    assert (cancelled.status_code, cancelled.json()["status"]) == (200, "cancelled")
+
+
+def test_creator_filters_sort_and_paging(api, user):
+    campaign = make_campaign(user)
+    job = make_job(user, campaign, status="completed", processed_results=3)
+    make_creator(
+        job, username="small", followers=900, has_email=True, emails=["a@b.co"], position=0
+    )
+    make_creator(job, username="big", followers=90_000, verified=True, position=1)
+    make_creator(
+        job, username="mid", followers=9_000, has_email=True, emails=["c@d.co"], position=2
+    )
+    names = lambda r: [i["creator"]["username"] for i in r.json()["results"]]  # noqa: E731
+    base = f"/api/jobs/{job.pk}/creators/"
+    assert names(api.get(base)) == ["small", "big", "mid"]
+    assert names(api.get(base, {"has_email": "true"})) == ["small", "mid"]
+    assert names(api.get(base, {"min_followers": 1000, "sort": "-followers"})) == ["big", "mid"]
+    assert names(api.get(base, {"max_followers": 1000})) == ["small"]
+    assert names(api.get(base, {"verified": "true"})) == ["big"]
+    assert names(api.get(base, {"q": "MI"})) == ["mid"]
+    paged = api.get(base, {"page_size": 2, "page": 2}).json()
+    assert (paged["count"], len(paged["results"]), paged["next"]) == (3, 1, None)
+    assert paged["previous"] == f"http://testserver{base}?page_size=2&page=1"
+
+
+@pytest.mark.parametrize(
+    ("params", "errors"),
+    [
+        ({"page_size": 201}, {"page_size": ["Use a whole number from 1 to 200."]}),
+        ({"page": 0}, {"page": ["Use a page number of 1 or more."]}),
+        ({"min_followers": "many"}, {"min_followers": ["Use a whole number of 0 or more."]}),
+        ({"has_email": "maybe"}, {"has_email": ["Use true or false."]}),
+        (
+            {"sort": "name"},
+            {"sort": ["Sort by one of: -followers, -views, -engagement, -similarity"]},
+        ),
+        (
+            {"min_followers": 10, "max_followers": 5},
+            {"max_followers": ["The maximum must be at least the minimum."]},
+        ),
+    ],
+)
+def test_bad_creator_query_parameters_are_400(api, user, params, errors):
+    job = make_job(user, make_campaign(user))
+    response = api.get(f"/api/jobs/{job.pk}/creators/", params)
+    assert response.status_code == 400
+    assert response.json() == {"message": "Invalid input.", "errors": errors}
+
+
+def test_campaign_creators_are_deduplicated_across_searches(api, user):
+    campaign = make_campaign(user)
+    first = make_job(user, campaign, keywords=["run"])
+    second = make_job(user, campaign, platform="tiktok", keywords=["trail"])
+    make_creator(first, external_id="1", username="both", position=0)
+    make_creator(first, external_id="2", username="only.first", position=1)
+    make_creator(second, external_id="1", username="both", position=0)
+    data = api.get(f"/api/campaigns/{campaign.pk}/creators/").json()
+    assert data["count"] == 2
+    assert sorted(i["creator"]["username"] for i in data["results"]) == ["both", "only.first"]
+
+
+def test_search_creation_is_throttled_per_user(fake_api, api, user, knobs):
+    knobs["api.throttle_search_per_minute"] = 1
+    campaign = make_campaign(user)
+    body = {"campaignId": str(campaign.pk), "keywords": ["niche pottery"]}
+    assert api.post("/api/scraping/tiktok", body, format="json").status_code == 201
+    throttled = api.post("/api/scraping/tiktok", body, format="json")
+    assert throttled.status_code == 429
+    assert throttled.json()["message"].startswith("Too many requests. Try again in ")
