@@ -16,7 +16,6 @@ urlpatterns = [
     path("api/export/", include("exports.urls")),
     path("api/", include("influencer.api_urls")),
     path("", include("campaigns.urls")),
-    path("", include("scraping.urls")),
 ]
 
 handler404 = "influencer.views.not_found"
