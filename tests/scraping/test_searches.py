@@ -159,6 +159,21 @@ def test_similar_searches_rank_candidates_and_never_return_the_target(
     assert all(c.similarity_score is not None and c.similarity_reasons for c in creators)
     topics = job.state["target"]["topics"]
     assert 1 <= len(topics) <= 4
+    # Every candidate comes from the sources derived from the target, and nowhere else.
+    if platform == "tiktok":
+        sources = set(fake.tiktok_following_handles(target))
+        for topic in topics:
+            sources |= set(fake.tiktok_users_unique(topic))
+        assert {c.username for c in creators} <= sources
+    else:
+        sources = set()
+        for topic in topics:
+            sources |= set(fake.youtube_search_unique_channels(topic))
+        assert {c.external_id for c in creators} <= sources
+    scores = list(
+        job.creators.order_by("-similarity_score").values_list("similarity_score", flat=True)
+    )
+    assert scores == sorted(scores, reverse=True) and scores[0] > 0
 
 
 def test_a_niche_query_runs_dry_and_ends_partial(fake_api, user, campaign):
