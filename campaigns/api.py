@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from influencer.api import ERROR_SCHEMA as ERROR
 from influencer.api import ApiView, django_errors, no_store
 
 from . import selectors, services
@@ -32,15 +33,6 @@ class CampaignIn(serializers.Serializer):
         choices=Campaign.SearchType.values, required=False, default="keyword"
     )
     status = serializers.ChoiceField(choices=Campaign.Status.values, required=False)
-
-
-ERROR = inline_serializer(
-    "CampaignError",
-    {
-        "message": serializers.CharField(),
-        "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
-    },
-)
 
 
 def campaign_out(campaign: Campaign) -> dict:

@@ -6,7 +6,8 @@ from sysconfig import config
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from drf_spectacular.utils import inline_serializer
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView, exception_handler
@@ -88,6 +89,15 @@ def _as_list(value):
     if isinstance(value, dict):
         return [f"{k}: {' '.join(str(m) for m in _as_list(v))}" for k, v in value.items()]
     return value if isinstance(value, list) else [value]
+
+
+ERROR_SCHEMA = inline_serializer(
+    "Error",
+    {
+        "message": serializers.CharField(),
+        "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
+    },
+)
 
 
 class ConfigRateThrottle(UserRateThrottle):

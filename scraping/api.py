@@ -8,6 +8,9 @@ from rest_framework.response import Response
 
 from campaigns.selectors import campaign_get
 from influencer.api import (
+    ERROR_SCHEMA as ERROR,
+)
+from influencer.api import (
     ApiView,
     Conflict,
     PollThrottle,
@@ -52,13 +55,6 @@ FILTER_PARAMS = [
         "sort", str, enum=["-followers", "-views", "-engagement", "-similarity", "position"]
     ),
 ]
-ERROR = inline_serializer(
-    "Error",
-    {
-        "message": serializers.CharField(),
-        "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField())),
-    },
-)
 
 
 def _page_size(request) -> int:

@@ -63,15 +63,20 @@ class Search:
         raise NotImplementedError
 
     # --- enriching --------------------------------------------------------------------------
+    # The enrichment call: `profile_endpoint?{profile_param}={seed[profile_field]}`.
+    profile_param = "handle"
+    profile_field = "username"
+    profile_parser: Any = None  # body → profile fields (a transform function)
+
     def profile_key(self, seed: dict) -> str:
-        return seed["username"].lower()
+        return seed[self.profile_field].lower()
 
     def fetch_profile(self, ctx: StepContext, seed: dict) -> dict:
         """The raw profile body (raises NotFound for an unknown creator)."""
-        raise NotImplementedError
+        return ctx.get(self.profile_endpoint, {self.profile_param: seed[self.profile_field]})
 
     def parse_profile(self, body: dict) -> dict | None:
-        raise NotImplementedError
+        return type(self).profile_parser(body)
 
     def expand(self, ctx_state: dict, seed: dict, body: dict) -> list[dict]:
         """New seeds discovered from an enriched profile (Instagram related-of-related)."""

@@ -12,12 +12,7 @@ LAST_PAGE = 11  # the hashtag search answers 400 for cursor/page 12 and beyond
 class InstagramProfiles(Search):
     platform = "instagram"
     profile_endpoint = "/v1/instagram/profile"
-
-    def fetch_profile(self, ctx: StepContext, seed: dict) -> dict:
-        return ctx.get(self.profile_endpoint, {"handle": seed["username"]})
-
-    def parse_profile(self, body: dict) -> dict | None:
-        return instagram.profile(body)
+    profile_parser = instagram.profile
 
 
 class InstagramHashtag(InstagramProfiles):

@@ -17,12 +17,7 @@ def _has_more(body: dict, items: list) -> bool:
 class TikTokProfiles(Search):
     platform = "tiktok"
     profile_endpoint = "/v1/tiktok/profile"
-
-    def fetch_profile(self, ctx: StepContext, seed: dict) -> dict:
-        return ctx.get(self.profile_endpoint, {"handle": seed["username"]})
-
-    def parse_profile(self, body: dict) -> dict | None:
-        return tiktok.profile(body)
+    profile_parser = tiktok.profile
 
 
 class TikTokKeyword(TikTokProfiles):

@@ -16,14 +16,12 @@ class YouTubeChannels(Search):
     page_endpoint = "/v1/youtube/search"
     profile_endpoint = "/v1/youtube/channel"
 
+    profile_param = "channelId"
+    profile_field = "external_id"
+    profile_parser = youtube.channel
+
     def profile_key(self, seed: dict) -> str:
-        return seed["external_id"]
-
-    def fetch_profile(self, ctx: StepContext, seed: dict) -> dict:
-        return ctx.get(self.profile_endpoint, {"channelId": seed["external_id"]})
-
-    def parse_profile(self, body: dict) -> dict | None:
-        return youtube.channel(body)
+        return seed["external_id"]  # channel ids are case-sensitive
 
     def fetch_page(self, ctx: StepContext, chain: dict) -> PageResult:
         body = ctx.get(
