@@ -59,7 +59,9 @@ class CampaignListView(ApiView):
         campaigns = selectors.campaign_list(user=request.user)
         return no_store(Response({"results": [campaign_out(c) for c in campaigns]}))
 
-    @extend_schema(request=CampaignIn, responses={201: CampaignOut, 400: ERROR, 401: ERROR})
+    @extend_schema(
+        request=CampaignIn, responses={201: CampaignOut, 400: ERROR, 401: ERROR, 402: ERROR}
+    )
     def post(self, request):
         body = CampaignIn(data=request.data)
         body.is_valid(raise_exception=True)

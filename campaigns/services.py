@@ -5,13 +5,17 @@ import logging
 from django.db import transaction
 
 from scraping.services import jobs_cancel_for_campaign
+from trials.services import entitlement_check
 
 from .models import Campaign
 
 logger = logging.getLogger(__name__)
 
 
+@transaction.atomic
 def campaign_create(*, owner, name: str, description: str = "", search_type: str) -> Campaign:
+    # Checked in the same transaction as the insert: two requests cannot take the last slot.
+    entitlement_check(user=owner, action="campaign")
     campaign = Campaign(
         owner=owner, name=name.strip(), description=description.strip(), search_type=search_type
     )

@@ -9,4 +9,5 @@ urlpatterns = [
     path("campaigns/<uuid:campaign_id>/edit/", views.campaign_edit, name="campaign_edit"),
     path("campaigns/<uuid:campaign_id>/delete/", views.campaign_delete, name="campaign_delete"),
     path("campaigns/<uuid:campaign_id>/status/", views.campaign_status, name="campaign_status"),
+    path("campaigns/<uuid:campaign_id>/searches/", views.search_create, name="search_create"),
 ]

@@ -1,8 +1,16 @@
-"""Campaign pages: thin views over campaigns.services and campaigns.selectors."""
+"""Campaign pages: the dashboard, the campaign workspace (its searches and the six "new search"
+forms), and campaign edit/delete/status. Thin views over the services and selectors."""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
+
+from scraping import selectors as scraping_selectors
+from scraping.forms import KINDS_BY_KEY, SEARCH_KINDS, default_kind, search_form
+from scraping.services import job_create
+from scraping.views import POLL_INTERVAL_MS, finish_message
+from trials.errors import PaymentRequired
 
 from . import selectors, services
 from .forms import CampaignForm
@@ -10,23 +18,80 @@ from .models import Campaign
 
 
 def dashboard(request):
-    campaigns = selectors.campaign_list(user=request.user)
-    return render(request, "campaigns/dashboard.html", {"campaigns": campaigns})
+    campaigns = selectors.dashboard_campaigns(user=request.user)
+    running = scraping_selectors.job_summaries(scraping_selectors.running_jobs(user=request.user))
+    context = {"campaigns": campaigns, "running": running, "poll_interval": POLL_INTERVAL_MS}
+    return render(request, "campaigns/dashboard.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def campaign_create(request):
     form = CampaignForm(request.POST or None)
+    upgrade_path = ""
     if request.method == "POST" and form.is_valid():
-        campaign = services.campaign_create(owner=request.user, **form.cleaned_data)
-        messages.success(request, f"Campaign “{campaign.name}” created.")
-        return redirect("campaign_detail", campaign_id=campaign.pk)
-    return render(request, "campaigns/campaign_form.html", {"form": form, "is_new": True})
+        try:
+            campaign = services.campaign_create(owner=request.user, **form.cleaned_data)
+        except PaymentRequired as exc:
+            form.add_error(None, exc.message)
+            upgrade_path = exc.upgrade_path
+        else:
+            messages.success(request, f"Campaign “{campaign.name}” created.")
+            return redirect("campaign_detail", campaign_id=campaign.pk)
+    context = {"form": form, "is_new": True, "upgrade_path": upgrade_path}
+    return render(request, "campaigns/campaign_form.html", context)
+
+
+def _workspace(request, campaign: Campaign, *, bound=None, upgrade_path: str = ""):
+    """The campaign workspace: its searches, and a form for each of the six searches (the
+    bound one, with its errors, when a submission failed)."""
+    selected = bound.kind if bound else KINDS_BY_KEY.get(request.GET.get("search", ""))
+    selected = selected or default_kind(campaign.search_type)
+    forms = [bound if bound and bound.kind == kind else search_form(kind) for kind in SEARCH_KINDS]
+    jobs = list(
+        scraping_selectors.job_summaries(scraping_selectors.campaign_jobs(campaign=campaign))
+    )
+    for job in jobs:
+        job.message = finish_message(job)
+    context = {
+        "campaign": campaign,
+        "jobs": jobs,
+        "forms": forms,
+        "selected": selected,
+        "creators_found": sum(job.processed_results for job in jobs),
+        "poll_interval": POLL_INTERVAL_MS,
+        "upgrade_path": upgrade_path,
+    }
+    return render(request, "campaigns/campaign_detail.html", context)
 
 
 def campaign_detail(request, campaign_id):
     campaign = selectors.campaign_get(user=request.user, campaign_id=campaign_id)
-    return render(request, "campaigns/campaign_detail.html", {"campaign": campaign})
+    return _workspace(request, campaign)
+
+
+@require_POST
+def search_create(request, campaign_id):
+    """Start one of the six searches; errors come back inline on its form, never as a 500."""
+    campaign = selectors.campaign_get(user=request.user, campaign_id=campaign_id)
+    kind = KINDS_BY_KEY.get(request.POST.get("search", ""))
+    if kind is None:
+        messages.error(request, "Choose one of the six searches.")
+        return redirect("campaign_detail", campaign_id=campaign.pk)
+    form = search_form(kind, request.POST)
+    upgrade_path = ""
+    if form.is_valid():
+        try:
+            job = job_create(owner=request.user, campaign=campaign, **form.job_arguments())
+        except ValidationError as exc:
+            form.add_job_errors(exc)
+        except PaymentRequired as exc:
+            # Said on the form, with the way out, rather than on a separate 402 page.
+            form.add_error(None, exc.message)
+            upgrade_path = exc.upgrade_path
+        else:
+            messages.success(request, f"{kind.label} search started for {job.query_label}.")
+            return redirect("search_detail", job_id=job.pk)
+    return _workspace(request, campaign, bound=form, upgrade_path=upgrade_path)
 
 
 @require_http_methods(["GET", "POST"])

@@ -29,6 +29,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from campaigns.selectors import campaign_get
 from scraping.selectors import job_get
+from trials.errors import PaymentRequired
+from trials.services import entitlement_check
 
 from .http import campaign_csv_response, job_csv_response
 
@@ -112,6 +114,7 @@ class ExportCsvView(APIView):
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="the CSV file"),
             400: OpenApiResponse(description="missing, malformed or conflicting parameters"),
             401: OpenApiResponse(description="no credentials"),
+            402: OpenApiResponse(description="trial ended without a subscription"),
             404: OpenApiResponse(description="not one of your searches or campaigns"),
         },
     )
@@ -121,8 +124,17 @@ class ExportCsvView(APIView):
         except _BadParams as exc:
             return Response(exc.body, status=400, headers={"Cache-Control": "no-store"})
         if kind == "job":
-            return job_csv_response(job_get(user=request.user, job_id=object_id))
-        return campaign_csv_response(campaign_get(user=request.user, campaign_id=object_id))
+            target = job_get(user=request.user, job_id=object_id)
+        else:
+            target = campaign_get(user=request.user, campaign_id=object_id)
+        try:
+            entitlement_check(user=request.user, action="export")
+        except PaymentRequired as exc:
+            body = {"message": exc.message, "errors": {}, "upgradeUrl": exc.upgrade_url}
+            return Response(body, status=402, headers={"Cache-Control": "no-store"})
+        if kind == "job":
+            return job_csv_response(target)
+        return campaign_csv_response(target)
 
 
 @extend_schema_view(get=extend_schema(exclude=True))

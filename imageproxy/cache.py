@@ -14,9 +14,10 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass
-from sysconfig import config
 
 from django.core.cache import cache
+
+from sysconfig import config
 
 logger = logging.getLogger(__name__)
 

@@ -16,10 +16,11 @@ import io
 import logging
 import warnings
 from dataclasses import dataclass
-from sysconfig import config
 
 import pillow_heif
 from PIL import Image
+
+from sysconfig import config
 
 from . import sniff
 from .errors import ImageRejected

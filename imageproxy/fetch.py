@@ -27,11 +27,12 @@ import http.client
 import logging
 import re
 from dataclasses import dataclass, field
-from sysconfig import config
 from urllib.parse import urljoin
 
 from urllib3 import BaseHTTPResponse, Timeout
 from urllib3.exceptions import HTTPError as Urllib3Error
+
+from sysconfig import config
 
 from . import urlcheck
 from .deadline import Deadline

@@ -6,6 +6,7 @@ placeholder; nothing here raises.
 
 import logging
 from dataclasses import dataclass
+
 from sysconfig import config
 
 from . import cache, convert, placeholder

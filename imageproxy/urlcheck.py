@@ -15,10 +15,11 @@ import ipaddress
 import re
 import socket
 from dataclasses import dataclass, replace
-from sysconfig import config
 from urllib.parse import urlsplit
 
 from django.conf import settings
+
+from sysconfig import config
 
 from .errors import UrlRefused
 

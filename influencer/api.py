@@ -1,7 +1,6 @@
 """What every REST endpoint shares: authentication, one error format, throttles, paging."""
 
 import logging
-from sysconfig import config
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -11,6 +10,9 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView, exception_handler
+
+from sysconfig import config
+from trials.errors import PaymentRequired
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +62,8 @@ def error_response(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
         exc = django_errors(exc, {})
+    elif isinstance(exc, PaymentRequired):
+        exc = PaymentRequiredError(exc.message, exc.upgrade_url)
     response = exception_handler(exc, context)
     if response is None:
         return None

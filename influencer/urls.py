@@ -11,11 +11,14 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("account/api-token/", views.api_token, name="api_token"),
+    path("admin/tools/", include("sysconfig.urls")),
     path("admin/", admin.site.urls),
     path("api/proxy/", include("imageproxy.urls")),
     path("api/export/", include("exports.urls")),
+    path("", include("trials.urls")),
     path("api/", include("influencer.api_urls")),
     path("", include("campaigns.urls")),
+    path("", include("scraping.urls")),
 ]
 
 handler404 = "influencer.views.not_found"

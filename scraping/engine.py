@@ -17,7 +17,6 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
-from sysconfig import config
 from typing import Any
 
 from django.db import close_old_connections, connections, transaction
@@ -26,6 +25,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from influencer.queue import enqueue
+from sysconfig import config
+from trials.services import creators_release, creators_reserve
 
 from .client import CallRecord, NotFound, UpstreamError, default_client
 from .client.errors import user_message
@@ -45,6 +46,7 @@ class Outcome:
     pages_fetched: int = 0
     failure: str = ""
     fatal: str = ""
+    plan_limited: bool = False
 
 
 class CallLog:
@@ -253,7 +255,7 @@ def _commit(job_id, token: str, state: dict, outcome: Outcome, records: list[Cal
                 "lease lost before commit; discarding step", extra={"job_id": str(job_id)}
             )
             return
-        _save_creators(job, outcome.creators)
+        _save_creators(job, _within_plan(job, outcome))
         _save_profiles(job.platform, outcome.profiles)
         _update_counters(job, state, outcome, records)
         should_continue = _decide(job, state, outcome)
@@ -265,6 +267,15 @@ def _commit(job_id, token: str, state: dict, outcome: Outcome, records: list[Cal
         "job step committed",
         extra={"job_id": str(job_id), "status": job.status, "saved": job.processed_results},
     )
+
+
+def _within_plan(job: ScrapingJob, outcome: Outcome) -> list[dict]:
+    """The creators the owner's plan still allows this month, reserved in this transaction."""
+    wanted = len(outcome.creators)
+    granted = creators_reserve(user=job.owner, wanted=wanted)
+    if granted < wanted:
+        outcome.plan_limited = True
+    return outcome.creators[:granted]
 
 
 def _save_creators(job: ScrapingJob, creators: list[dict]) -> None:
@@ -282,6 +293,10 @@ def _save_creators(job: ScrapingJob, creators: list[dict]) -> None:
         for i, fields in enumerate(creators)
     ]
     Creator.objects.bulk_create(rows, ignore_conflicts=True)
+    inserted = job.creators.count() - start
+    job.processed_results = start + inserted
+    # A repeated unit inserts nothing new: give back what was reserved for the duplicates.
+    creators_release(user=job.owner, count=len(rows) - inserted)
 
 
 def _save_profiles(platform: str, profiles: dict[str, dict]) -> None:
@@ -300,7 +315,6 @@ def _save_profiles(platform: str, profiles: dict[str, dict]) -> None:
 
 
 def _update_counters(job, state, outcome: Outcome, records: list[CallRecord]) -> None:
-    job.processed_results = job.creators.count()
     job.processed_runs += len(records)
     job.search_calls += outcome.pages_fetched
     job.credits_used += sum(r.credits_charged or 0 for r in records if r.status_code == 200)
@@ -324,7 +338,14 @@ def _decide(job: ScrapingJob, state: dict, outcome: Outcome) -> bool:
     if outcome.fatal:
         return _end(job, JobStatus.ERROR, now, running_progress, error=outcome.fatal)
     if job.processed_results >= job.target_results:
-        return _end(job, JobStatus.COMPLETED, now, 100)
+        reason = f"Completed: found {job.processed_results} of {job.target_results} creators."
+        return _end(job, JobStatus.COMPLETED, now, 100, reason=reason)
+    if outcome.plan_limited:
+        reason = (
+            f"plan limit reached: found {job.processed_results} of {job.target_results} "
+            "creators. Upgrade your plan to find more."
+        )
+        return _end(job, JobStatus.PARTIAL, now, running_progress, reason=reason)
     if outcome.failure:
         job.attempts += 1
         state["last_failure"] = outcome.failure

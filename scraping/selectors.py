@@ -19,6 +19,32 @@ MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 50
 
 
+# What a list of searches shows (never the cursor state, which can be large).
+JOB_SUMMARY_FIELDS = (
+    "id",
+    "campaign_id",
+    "platform",
+    "search_type",
+    "keywords",
+    "target_username",
+    "target_results",
+    "status",
+    "progress",
+    "processed_results",
+    "processed_runs",
+    "credits_used",
+    "error",
+    "finish_reason",
+    "started_at",
+    "completed_at",
+    "created_at",
+)
+
+
+def job_summaries(jobs: QuerySet[ScrapingJob]) -> QuerySet[ScrapingJob]:
+    return jobs.only(*JOB_SUMMARY_FIELDS).order_by("-created_at")
+
+
 def job_list(*, user) -> QuerySet[ScrapingJob]:
     return ScrapingJob.objects.filter(owner=user)
 
@@ -148,7 +174,9 @@ def also_found_in(*, creators: list[Creator]) -> dict[tuple[str, str], list[Scra
     keys = {(c.platform, c.external_id) for c in creators}
     rows = (
         Creator.objects.filter(
-            job__campaign_id__in=campaign_ids, external_id__in={k[1] for k in keys}
+            job__campaign_id__in=campaign_ids,
+            platform__in={k[0] for k in keys},
+            external_id__in={k[1] for k in keys},
         )
         .select_related("job")
         .only(

@@ -3,7 +3,6 @@
 import logging
 import math
 from datetime import timedelta
-from sysconfig import config
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,6 +10,8 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from influencer.queue import enqueue
+from sysconfig import config
+from trials.services import entitlement_check
 
 from .engine import STEP_TASK, make_initial_state, timeout_message
 from .models import (
@@ -63,6 +64,7 @@ def job_create(
         raise ValidationError({"search_type": f"{platform} has no {search_type} search."})
     if campaign.owner_id != owner.pk:
         raise ValidationError({"campaign": "Campaign not found."})
+    entitlement_check(user=owner, action="search")
     if campaign.status == Campaign.Status.COMPLETED:
         raise ValidationError(
             {"campaign": "This campaign is completed. Reopen it to run new searches."}

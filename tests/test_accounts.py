@@ -16,7 +16,9 @@ def test_sign_up_creates_user_logs_in_and_sends_confirmation(client):
     assert response.status_code == 302
     user = get_user_model().objects.get()
     assert user.email == "new.person@example.com"
-    assert client.get("/dashboard/").status_code == 200
+    # Signed in, and sent to onboarding before the app pages (trials).
+    assert response["Location"] == "/onboarding/"
+    assert client.get("/dashboard/")["Location"] == "/onboarding/"
     assert len(mail.outbox) == 1
     assert "Confirm" in mail.outbox[0].subject
 

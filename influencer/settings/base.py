@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Sends users who have not finished onboarding there; PaymentRequired becomes a 402.
+    "trials.middleware.TrialMiddleware",
 ]
 
 ROOT_URLCONF = "influencer.urls"
@@ -73,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "trials.context_processors.trial",
             ],
         },
     },

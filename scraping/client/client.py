@@ -8,13 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from sysconfig import config
 from typing import Any
 
 import requests
 from django.conf import settings
 from django.utils import timezone
 from requests.adapters import HTTPAdapter
+
+from sysconfig import config
 
 from .errors import (
     MalformedResponse,

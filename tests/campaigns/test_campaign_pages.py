@@ -129,3 +129,14 @@ def test_another_users_campaign_is_404_everywhere(client, other_user, user, meth
 
 def test_unknown_campaign_id_is_404(auth_client):
     assert auth_client.get("/campaigns/00000000-0000-0000-0000-000000000000/").status_code == 404
+
+
+def test_the_campaign_limit_is_an_inline_message_with_a_link(auth_client, user):
+    for i in range(5):  # the trial allows 5 campaigns
+        make_campaign(user, name=f"c{i}")
+    response = auth_client.post("/campaigns/new/", {"name": "Sixth", "search_type": "keyword"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The free trial allows 5 campaigns and you have 5." in page
+    assert '<a href="/billing/">See plans</a>' in page
+    assert Campaign.objects.count() == 5

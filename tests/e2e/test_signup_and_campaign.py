@@ -12,6 +12,14 @@ def test_new_user_signs_up_creates_a_campaign_and_sees_it(page, transactional_db
     page.get_by_label("Password (again):").fill("a-Long-test-pw-42")
     page.get_by_role("button", name="Sign Up").click()
 
+    # New users finish onboarding first (trials).
+    page.get_by_label("Your full name").fill("Nina Newbie")
+    page.get_by_label("Business name").fill("Trail Co")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Describe your brand").fill("Trail running gear.")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Start my 7-day trial").click()
+
     expect(page.get_by_role("heading", name="Your campaigns")).to_be_visible()
     page.get_by_role("link", name="Create your first campaign").click()
     page.get_by_role("button", name="Create campaign").click()

@@ -7,12 +7,12 @@ proxy tried to connect to.
 
 import socket
 from dataclasses import dataclass, field
-from sysconfig import config
 
 import pytest
 
 from imageproxy import netguard
 from imageproxy.signing import proxied_image_url
+from sysconfig import config
 
 from .cdnserver import CDN, ROUTES, start_server, static_route
 from .media import encode, photo
