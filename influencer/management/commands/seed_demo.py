@@ -7,6 +7,7 @@ from django.db import transaction
 
 from campaigns.models import Campaign
 from campaigns.services import campaign_create
+from trials import services as trials
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password-123"  # noqa: S105 (a documented demo login)
@@ -26,6 +27,10 @@ class Command(BaseCommand):
         if user is None:
             user = User.objects.create_user(username="demo", email=email, password=password)
             EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+            # Onboarded, so the demo opens on the dashboard with its 7-day trial running.
+            trials.onboarding_save_step1(user=user, full_name="Demo User", business_name="Demo Co")
+            trials.onboarding_save_step2(user=user, brand_description="Running shoes and gear.")
+            trials.onboarding_complete(user=user)
         if not Campaign.objects.filter(owner=user).exists():
             campaign_create(
                 owner=user,
