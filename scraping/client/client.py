@@ -5,6 +5,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -131,7 +132,7 @@ class ScrapeCreatorsClient:
         error: UpstreamError | None = None
         start = time.monotonic()
         try:
-            slot = self.limiter.slot(timeout=remaining) if self.limiter else _no_limit()
+            slot = self.limiter.slot(timeout=remaining) if self.limiter else nullcontext()
             with slot:
                 read_timeout = min(config.get("scraping.read_timeout"), deadline - time.monotonic())
                 if read_timeout <= 0:
@@ -192,14 +193,6 @@ class ScrapeCreatorsClient:
         base = config.get("scraping.retry_base_delay")
         # Full jitter: spreads retries of many workers hitting the same limit.
         return random.uniform(base / 2, base * (2 ** (attempt - 1)))
-
-
-class _no_limit:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def _parse_body(http: requests.Response) -> Any:
