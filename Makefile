@@ -49,8 +49,15 @@ test-e2e: install chromium
 
 test: lint check test-sqlite test-postgres test-e2e
 
+# Every benchmark (~15-20 min on 2 CPUs; needs Postgres at BENCH_POSTGRES, default
+# postgres://postgres@127.0.0.1:5432/); writes docs/benchmarks.md and bench/results/latest.json.
 bench: install
 	$(BIN)/python bench/run_all.py
+
+# The long resilience run (~5 min): SIGKILLed workers and 20% upstream faults. The short one
+# (tests/chaos) is part of `make test`. CHAOS_SEED=n replays a schedule.
+chaos: install
+	CHAOS_LONG=1 $(BIN)/pytest -s tests/chaos
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -114,6 +114,7 @@ def run(
     seconds: float = 20,
     time_scale: float = 0.1,
     web_workers: int = 3,
+    experiments: tuple[str, ...] = (),
     log=print,
 ) -> dict[str, Any]:
     workdir = common.work_dir("load")
@@ -151,7 +152,7 @@ def run(
                     "--log-level",
                     "warning",
                 ],
-                env,
+                {**env, "BENCH_EXPERIMENTS": ",".join(experiments)},
                 workdir,
             )
         )
@@ -181,12 +182,13 @@ def run(
             phases[name] = _poll_phase(base, token, job_ids, pollers, seconds, interval)
             saved = Creator.objects.filter(job_id__in=job_ids).count() - before
             phases[name]["creators_saved_meanwhile"] = saved
-            log(f"load {db_kind} {name}: {json.dumps(phases[name])}")
+            log(f"load {db_kind} {','.join(experiments)} {name}: {json.dumps(phases[name])}")
         statuses = list(
             ScrapingJob.objects.filter(pk__in=job_ids).values_list("status", "processed_results")
         )
         return {
             "db": db_kind,
+            "experiments": list(experiments),
             "web_workers": web_workers,
             "time_scale": time_scale,
             "jobs": statuses,
@@ -205,6 +207,13 @@ def main() -> None:
     parser.add_argument("--pollers", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--time-scale", type=float, default=0.1)
+    parser.add_argument(
+        "--experiment",
+        action="append",
+        default=[],
+        choices=["no-poll-throttle", "defer-job-state"],
+        help="what-if: change this in the web processes only (bench/apps.py)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     log = (lambda *a: print(*a, file=sys.stderr)) if args.json else print
@@ -213,6 +222,7 @@ def main() -> None:
         pollers=args.pollers,
         seconds=args.seconds,
         time_scale=args.time_scale,
+        experiments=tuple(args.experiment),
         log=log,
     )
     if args.json:

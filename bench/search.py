@@ -338,7 +338,7 @@ def _upstream_busy(job) -> float:
 def run(
     *,
     time_scale: float = 0.1,
-    sequential_time_scale: float = 0.02,
+    sequential_time_scale: float = 0.01,
     jitter: float = 0.2,
     targets: tuple[int, ...] = TARGETS,
     searches: tuple[str, ...] = tuple(CASES),
@@ -519,7 +519,7 @@ def verify_fake_server(fake, fake_config, time_scale, jitter) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--time-scale", type=float, default=0.1)
-    parser.add_argument("--sequential-time-scale", type=float, default=0.02)
+    parser.add_argument("--sequential-time-scale", type=float, default=0.01)
     parser.add_argument("--no-validate", action="store_true", help="skip the time_scale=1 run")
     parser.add_argument("--jitter", type=float, default=0.2)
     parser.add_argument("--targets", type=int, nargs="+", default=list(TARGETS))
