@@ -25,6 +25,11 @@ class Deadline:
         self._timer.daemon = True
         self._timer.start()
 
+    @property
+    def passed(self) -> bool:
+        """True once the budget is spent, even before the watchdog thread has run."""
+        return self.expired or time.monotonic() >= self.expires_at
+
     def remaining(self) -> float:
         """Seconds left; raises `FetchFailed(reason="deadline")` when there are none."""
         left = self.expires_at - time.monotonic()

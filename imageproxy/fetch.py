@@ -314,13 +314,14 @@ class Fetcher:
                 chunks.append(chunk)
         except (Urllib3Error, OSError, http.client.HTTPException) as exc:
             raise self._network_error(exc, deadline) from exc
-        if deadline.expired:
+        if deadline.passed:
             raise FetchFailed("deadline exceeded", reason="deadline")
         return b"".join(chunks)
 
     @staticmethod
     def _network_error(exc: BaseException, deadline: Deadline) -> FetchFailed:
-        if deadline.expired:
+        # A socket timeout can fire just before the watchdog: past the budget it is the deadline.
+        if deadline.passed:
             return FetchFailed("deadline exceeded", reason="deadline")
         return FetchFailed(f"{type(exc).__name__}: {exc}", reason="network")
 
