@@ -11,10 +11,14 @@ each, then N `manage.py qcluster` processes (`Q_WORKERS` worker processes each, 
 
 - Throughput: creators delivered / time from the first enqueue to the last job's completion,
   scaled back to real seconds (÷ time_scale), and the speed-up of two processes over one.
-  The shared rate limiter's caps are raised for this run (`max_concurrent_requests` 64) so that
-  what is measured is the workers, not the caps; a third run with two processes and the default
-  caps checks that the caps hold across processes: the peak number of upstream requests in
-  flight, measured at the fake server, stays at or under `api_limits.max_concurrent_requests`.
+  The broker's idle poll is scaled like the latencies (`BENCH_Q_POLL`). The shared rate
+  limiter's caps are raised for these two runs (`max_concurrent_requests` 64) so that what is
+  measured is the workers, not the caps.
+- Caps: a third run (two processes, half the targets, default caps) checks that the caps hold
+  across processes: the peak number of upstream requests in flight, measured at the fake
+  server, should stay at or under `api_limits.max_concurrent_requests` (16). A fourth, identical
+  run uses a database cache that never culls (`BENCH_CACHE_MAX_ENTRIES`): Django's database
+  cache deletes a third of its rows once it holds more than 300, live limiter leases included.
 - Proof that no job step ran twice at once: every worker process writes one line per step
   (`bench.apps`, `BENCH_STEP_LOG`): the moment right after its claim succeeded and the moment
   right before its commit began. For every job, the intervals must not overlap (any overlap
