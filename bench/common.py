@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
 import platform
+import shutil
 import signal
 import socket
 import sqlite3
@@ -249,7 +251,12 @@ class ScratchDatabase:
 
 
 def work_dir(prefix: str) -> Path:
-    return Path(tempfile.mkdtemp(prefix=f"bench-{prefix}-"))
+    """A temporary directory for databases and process logs, removed at exit (set
+    BENCH_KEEP_LOGS=1 to keep it for a look at the logs of gunicorn, qcluster and the fake)."""
+    path = Path(tempfile.mkdtemp(prefix=f"bench-{prefix}-"))
+    if not os.environ.get("BENCH_KEEP_LOGS"):
+        atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 # --- Django in this process ------------------------------------------------------------------

@@ -477,8 +477,8 @@ def render(results: dict[str, Any], info: dict[str, Any], load_before, load_afte
         "",
         f"Run on {common.machine_line(info)}; load average "
         f"{load_before[0]:.1f} before and {load_after[0]:.1f} after (other work shared the "
-        f"machine). The run took {results['seconds'] / 60:.1f} minutes. Raw numbers: "
-        "`bench/results/latest.json`.",
+        f"machine). The run took {results['seconds'] / 60:.1f} minutes. Every number below is "
+        "also in `bench/results/latest.json` (written by each run, not committed).",
         "",
     ]
     if "search" in results:
