@@ -16,9 +16,7 @@ each, then N `manage.py qcluster` processes (`Q_WORKERS` worker processes each, 
   measured is the workers, not the caps.
 - Caps: a third run (two processes, half the targets, default caps) checks that the caps hold
   across processes: the peak number of upstream requests in flight, measured at the fake
-  server, should stay at or under `api_limits.max_concurrent_requests` (16). A fourth, identical
-  run uses a database cache that never culls (`BENCH_CACHE_MAX_ENTRIES`): Django's database
-  cache deletes a third of its rows once it holds more than 300, live limiter leases included.
+  server, should stay at or under `api_limits.max_concurrent_requests` (16).
 - Proof that no job step ran twice at once: every worker process writes one line per step
   (`bench.apps`, `BENCH_STEP_LOG`): the moment right after its claim succeeded and the moment
   right before its commit began. For every job, the intervals must not overlap (any overlap
@@ -75,7 +73,6 @@ def _one_run(
     fake: common.FakeServer,
     workdir: Path,
     log,
-    extra_env: dict[str, str] | None = None,
     share: float = 1.0,
 ) -> dict[str, Any]:
     from django.core.cache import cache
@@ -104,7 +101,6 @@ def _one_run(
         Q_WORKERS=str(workers),
         BENCH_STEP_LOG=str(step_log),
         BENCH_Q_POLL=str(0.2 * time_scale),
-        **(extra_env or {}),
     )
     jobs = [
         job_create(
@@ -171,7 +167,6 @@ def _one_run(
         "task_slots": clusters * workers,
         "targets_share": share,
         "caps": caps,
-        "extra_env": extra_env or {},
         "wall": round(wall, 2),
         "scaled_seconds": round(wall / time_scale, 1),
         "delivered": delivered,
@@ -189,7 +184,7 @@ def _one_run(
         "proof": proof,
     }
     log(
-        f"scale-out {clusters}x{workers} caps={caps} {extra_env or ''}: {delivered} creators in "
+        f"scale-out {clusters}x{workers} caps={caps}: {delivered} creators in "
         f"{result['scaled_seconds']} s -> {result['creators_per_second']}/s, "
         f"peak in flight {result['peak_in_flight']}, proof {json.dumps(proof)}"
     )
@@ -246,22 +241,7 @@ def run(*, time_scale: float = 0.2, workers_per_cluster: int = 2, log=print) -> 
             _one_run(1, workers_per_cluster, time_scale, raised, db, fake, workdir, log),
             _one_run(2, workers_per_cluster, time_scale, raised, db, fake, workdir, log),
             # The caps check needs no full-size jobs: half the targets.
-            _one_run(
-                2, workers_per_cluster, time_scale, default_caps, db, fake, workdir, log, None, 0.5
-            ),
-            # Diagnostic: the same, with a database cache that never culls live leases.
-            _one_run(
-                2,
-                workers_per_cluster,
-                time_scale,
-                default_caps,
-                db,
-                fake,
-                workdir,
-                log,
-                {"BENCH_CACHE_MAX_ENTRIES": "1000000"},
-                0.5,
-            ),
+            _one_run(2, workers_per_cluster, time_scale, default_caps, db, fake, workdir, log, 0.5),
         ]
     finally:
         from django.db import connections

@@ -8,7 +8,7 @@ instrumentation for the scale-out proof (`BENCH_STEP_LOG`, see `bench.apps`).
 """
 
 from influencer.settings.dev import *  # noqa: F403
-from influencer.settings.dev import CACHES, INSTALLED_APPS, LOGGING, Q_CLUSTER, env
+from influencer.settings.dev import INSTALLED_APPS, LOGGING, Q_CLUSTER, env
 
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
@@ -23,11 +23,3 @@ LOGGING = {**LOGGING, "root": {**LOGGING["root"], "level": env.str("LOG_LEVEL", 
 # The broker's idle poll is a fixed wall-clock pause; benchmarks that compress time with the fake
 # server's time_scale compress it too (BENCH_Q_POLL), so it keeps its real share of a step.
 Q_CLUSTER = {**Q_CLUSTER, "poll": env.float("BENCH_Q_POLL", default=Q_CLUSTER["poll"])}
-# Diagnostic only (scale-out): a database cache that does not cull live rate-limiter leases.
-if env.int("BENCH_CACHE_MAX_ENTRIES", default=0) and "OPTIONS" not in CACHES["default"]:
-    CACHES = {
-        "default": {
-            **CACHES["default"],
-            "OPTIONS": {"MAX_ENTRIES": env.int("BENCH_CACHE_MAX_ENTRIES")},
-        }
-    }

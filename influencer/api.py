@@ -2,6 +2,7 @@
 
 import logging
 
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -119,8 +120,12 @@ class SearchCreateThrottle(ConfigRateThrottle):
 
 
 class PollThrottle(ConfigRateThrottle):
+    """Polls are frequent cheap reads: their history lives in the "throttle" cache (Redis, or
+    process memory), never in the database cache, so a poll does not write to the database."""
+
     scope = "poll"
     knob = "api.throttle_poll_per_minute"
+    cache = caches["throttle"]
 
 
 def no_store(response: Response) -> Response:

@@ -50,8 +50,12 @@ def job_list(*, user) -> QuerySet[ScrapingJob]:
 
 
 def job_get(*, user, job_id) -> ScrapingJob:
-    """The user's job, or Http404 (another user's job does not exist for them)."""
-    return get_object_or_404(job_list(user=user).select_related("campaign"), pk=job_id)
+    """The user's job, or Http404 (another user's job does not exist for them).
+
+    Without its `state` (cursors and the seen set, tens of KB): only the engine reads that.
+    """
+    jobs = job_list(user=user).select_related("campaign").defer("state")
+    return get_object_or_404(jobs, pk=job_id)
 
 
 def campaign_jobs(*, campaign) -> QuerySet[ScrapingJob]:

@@ -52,3 +52,13 @@ def other_user(make_user):
 def auth_client(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_cache():
+    """The poll throttle's histories live in process memory: never carry them between tests."""
+    from django.core.cache import caches
+
+    caches["throttle"].clear()
+    yield
+    caches["throttle"].clear()

@@ -80,3 +80,17 @@ def test_production_fails_fast_without_required_setting(missing):
     result = _manage("check", env=env)
     assert result.returncode == 1
     assert f"Missing required environment variables: {missing}" in result.stderr
+
+
+def test_redis_url_moves_the_shared_and_the_throttle_cache_to_redis():
+    code = (
+        "from django.conf import settings; from django.core.cache import caches; "
+        "caches['default'].set('deploy-check', 'ok', 5); "
+        "print(settings.CACHES['default']['BACKEND'], settings.CACHES['throttle']['BACKEND'], "
+        "caches['default'].get('deploy-check'))"
+    )
+    env = {**PRODUCTION_ENV, "REDIS_URL": "redis://127.0.0.1:6379/15"}
+    result = _manage("shell", "--verbosity", "0", "-c", code, env=env)
+    assert result.returncode == 0, result.stderr
+    redis = "django.core.cache.backends.redis.RedisCache"
+    assert result.stdout.split() == [redis, redis, "ok"]

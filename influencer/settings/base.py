@@ -99,19 +99,41 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
-# Shared by every web and worker process: the rate limiter and the sysconfig version stamp
-# depend on that. The database cache table is created by a migration.
+# "default" is shared by every web and worker process: the upstream rate limiter's leases and the
+# sysconfig version stamp depend on that. The database cache table is created by a migration.
+# Its MAX_ENTRIES is far above the live keys (rate slots live 2 s, so at most ~2 x the requests
+# per second, plus the in-flight leases): Django's default of 300 let a cull delete live leases,
+# and the in-flight cap was exceeded. Culling removes expired rows first.
+#
+# "throttle" holds the API's per-user request histories, written on every throttled request. It
+# is the same Redis when REDIS_URL is set (exact limits across processes); without Redis it is
+# process memory, so a poll never writes to the database (each web process then counts alone).
 REDIS_URL = env.str("REDIS_URL", default="")
+DATABASE_CACHE_MAX_ENTRIES = 50_000
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        },
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "throttle",
+        },
     }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "influencer_cache",
-        }
+            "OPTIONS": {"MAX_ENTRIES": DATABASE_CACHE_MAX_ENTRIES},
+        },
+        "throttle": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "api-throttle",
+            "OPTIONS": {"MAX_ENTRIES": DATABASE_CACHE_MAX_ENTRIES},
+        },
     }
 
 # --- Auth (django-allauth) ------------------------------------------------------------------

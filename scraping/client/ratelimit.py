@@ -65,7 +65,8 @@ class SharedRateLimiter:
             slots = list(range(max(1, int(self._rps()))))
             random.shuffle(slots)
             for i in slots:
-                if self._cache.add(f"{self._prefix}:s:{second}:{i}", 1, timeout=5):
+                # A slot only matters during its own second: it lives just past it.
+                if self._cache.add(f"{self._prefix}:s:{second}:{i}", 1, timeout=2):
                     return
             self._wait(deadline, "rate", until=second + 1 - time.time())
 

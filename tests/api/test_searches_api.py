@@ -323,3 +323,20 @@ def test_search_creation_is_throttled_per_user(fake_api, api, user, knobs):
     throttled = api.post("/api/scraping/tiktok", body, format="json")
     assert throttled.status_code == 429
     assert throttled.json()["message"].startswith("Too many requests. Try again in ")
+
+
+def test_polls_are_throttled_per_user_without_writing_to_the_database(api, user, knobs):
+    from django.db import connection
+
+    knobs["api.throttle_poll_per_minute"] = 3
+    job = make_job(user, make_campaign(user))
+
+    def cache_rows():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM influencer_cache")
+            return cursor.fetchone()[0]
+
+    rows_before = cache_rows()
+    statuses = [api.get(f"/api/jobs/{job.pk}/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert cache_rows() == rows_before

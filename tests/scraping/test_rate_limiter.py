@@ -1,0 +1,93 @@
+"""The shared upstream rate limiter: caps that hold across processes, whatever the cache holds."""
+
+import os
+import threading
+import time
+
+import pytest
+from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
+
+from scraping.client.errors import UpstreamTimeout
+from scraping.client.ratelimit import SharedRateLimiter
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+
+
+def limiter(cache_backend=cache, *, concurrent: int = 1, per_second: int = 1000, prefix="t-rl"):
+    return SharedRateLimiter(
+        requests_per_second=lambda: per_second,
+        max_concurrent=lambda: concurrent,
+        prefix=prefix,
+        cache=cache_backend,
+    )
+
+
+def test_a_busy_database_cache_never_culls_a_live_lease():
+    # Django's default MAX_ENTRIES (300) culled a third of the rows, live leases included, and
+    # the in-flight cap was then exceeded. The shipped cache keeps far more entries.
+    one_at_a_time = limiter(concurrent=1)
+    with one_at_a_time.slot(timeout=1):
+        # The cull deletes the first keys in key order: the fillers sort after the lease.
+        cache.set_many({f"zz-filler:{i}": i for i in range(700)})
+        assert cache.get("t-rl:c:0") is not None
+        with (
+            pytest.raises(UpstreamTimeout, match="concurrency slot"),
+            one_at_a_time.slot(timeout=0.1),
+        ):
+            pass
+    with one_at_a_time.slot(timeout=1):
+        pass
+
+
+def test_rate_slots_expire_just_after_their_second():
+    two_per_second = limiter(concurrent=8, per_second=2, prefix="t-rate")
+    second = int(time.time())
+    with two_per_second.slot(timeout=1):
+        pass
+    taken = [cache.get(f"t-rate:s:{s}:{i}") for s in (second, second + 1) for i in range(2)]
+    assert taken.count(1) == 1
+    time.sleep(3.1)
+    assert [cache.get(f"t-rate:s:{s}:{i}") for s in (second, second + 1) for i in range(2)] == [
+        None
+    ] * 4
+
+
+@pytest.fixture
+def redis_cache():
+    backend = RedisCache(REDIS_TEST_URL, {"KEY_PREFIX": f"test-{os.getpid()}"})
+    try:
+        backend.get("ping")
+    except Exception as exc:  # any connection error means "no Redis here"
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"Redis is not reachable at {REDIS_TEST_URL}: {exc}")
+    backend.clear()
+    yield backend
+    backend.clear()
+
+
+def test_the_in_flight_cap_holds_across_threads_on_redis(redis_cache):
+    three_at_once = limiter(redis_cache, concurrent=3)
+    in_flight = peak = 0
+    lock = threading.Lock()
+
+    def call():
+        nonlocal in_flight, peak
+        with three_at_once.slot(timeout=10):
+            with lock:
+                in_flight += 1
+                peak = max(peak, in_flight)
+            time.sleep(0.05)
+            with lock:
+                in_flight -= 1
+
+    threads = [threading.Thread(target=call) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert peak == 3
+    assert [redis_cache.get(f"t-rl:c:{i}") for i in range(3)] == [None, None, None]
