@@ -135,13 +135,13 @@ def _admit(search: Search, state: dict, seeds: list[dict]) -> list[dict]:
 def _run_unit(ctx: StepContext, job: ScrapingJob, search: Search, outcome: Outcome) -> None:
     state = ctx.state
     need = job.target_results - job.processed_results
-    concurrency = int(config.get("scraping.enrichment_concurrency"))
     pending: list[dict] = state.setdefault("pending", [])
-    batch = pending[: max(0, min(need, concurrency * 2))]
+    batch = pending[: max(0, min(need, _batch_size(job)))]
     chains = _chains_to_fetch(state, job, need - len(pending))
 
     cached = _cached_profiles(search, batch)
     to_fetch = [seed for seed in batch if search.profile_key(seed) not in cached]
+    concurrency = int(config.get("scraping.enrichment_concurrency"))
     workers = max(1, min(concurrency + len(chains), len(to_fetch) + len(chains)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"job-{job.pk}") as pool:
         page_futures = [(c, pool.submit(_threaded, search.fetch_page, ctx, c)) for c in chains]
@@ -170,6 +170,16 @@ def _run_unit(ctx: StepContext, job: ScrapingJob, search: Search, outcome: Outco
             pending.extend(_admit(search, state, search.expand(state, seed, body)))
     outcome.creators = outcome.creators[:need]
     pending.extend(_admit(search, state, discovered))
+
+
+def _batch_size(job: ScrapingJob) -> int:
+    """Profiles per step: several rounds of the parallel calls, so that each step's slowest call
+    (the tail every step waits for) and its claim and commit are shared by more creators. The
+    first batch is one round: the first creators show within about one profile call."""
+    concurrency = int(config.get("scraping.enrichment_concurrency"))
+    if job.processed_results == 0:
+        return concurrency
+    return concurrency * int(config.get("scraping.enrichment_batch_rounds"))
 
 
 def _chains_to_fetch(state: dict, job: ScrapingJob, shortfall: int) -> list[dict]:

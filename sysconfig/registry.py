@@ -86,6 +86,16 @@ KNOBS: tuple[Knob, ...] = (
         maximum=64,
     ),
     Knob(
+        "scraping.enrichment_batch_rounds",
+        NUMBER,
+        3,
+        "Profiles one job step enriches, in rounds of the step's parallel calls (a job's first "
+        "batch is one round, so its first creators show sooner). More rounds: fewer steps, each "
+        "longer.",
+        minimum=1,
+        maximum=10,
+    ),
+    Knob(
         "scraping.continuation_delay",
         DURATION,
         0.0,

@@ -170,6 +170,7 @@ def test_the_registry_has_the_knobs_the_product_reads():
         "api_limits.requests_per_second": 20,
         "scraping.job_timeout": 3600.0,
         "scraping.enrichment_concurrency": 8,
+        "scraping.enrichment_batch_rounds": 3,
         "image_proxy.image_cache_seconds": 3600.0,
         "api.throttle_search_per_minute": 30,
         "api.throttle_poll_per_minute": 240,
