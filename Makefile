@@ -37,6 +37,8 @@ check: install
 	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(BIN)/python manage.py makemigrations --check --dry-run
 
 test-sqlite: install
+	@# A run cut short (Ctrl-C) can leave WAL files behind that break the next one.
+	rm -f .test-db.sqlite3*
 	$(BIN)/pytest -m "not e2e" -n 2
 
 test-postgres: install

@@ -26,34 +26,6 @@ class BenchConfig(AppConfig):
         path = os.environ.get("BENCH_STEP_LOG")
         if path:
             install_step_log(path)
-        for name in filter(None, os.environ.get("BENCH_EXPERIMENTS", "").split(",")):
-            EXPERIMENTS[name]()
-
-
-# --- what-if experiments of the load benchmark (never on by default) --------------------------
-
-
-def _no_poll_throttle() -> None:
-    """Polls skip the per-user throttle (which writes its history to the cache every request)."""
-    from influencer.api import PollThrottle
-
-    PollThrottle.allow_request = lambda self, request, view: True
-
-
-def _defer_job_state() -> None:
-    """The poll loads the job without its `state` JSON (cursors and the seen set, ~60 KB)."""
-    from django.shortcuts import get_object_or_404
-
-    from scraping import selectors
-
-    def job_get(*, user, job_id):
-        jobs = selectors.job_list(user=user).select_related("campaign").defer("state")
-        return get_object_or_404(jobs, pk=job_id)
-
-    selectors.job_get = job_get
-
-
-EXPERIMENTS = {"no-poll-throttle": _no_poll_throttle, "defer-job-state": _defer_job_state}
 
 
 _lock = threading.Lock()

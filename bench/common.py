@@ -262,9 +262,9 @@ def work_dir(prefix: str) -> Path:
 # --- Django in this process ------------------------------------------------------------------
 
 
-def django_setup(db_url: str, fake_url: str) -> None:
+def django_setup(db_url: str, fake_url: str, **extra: str) -> None:
     """Configure Django in the harness process (once) like the bench worker processes."""
-    os.environ.update(base_env(db_url, fake_url))
+    os.environ.update(base_env(db_url, fake_url, **extra))
     import django
 
     django.setup()

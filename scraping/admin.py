@@ -17,6 +17,8 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from influencer.numbers import whole_number
+
 from .models import (
     ACTIVE_STATUSES,
     RETRYABLE_STATUSES,
@@ -58,9 +60,9 @@ class OwnerFilter(admin.SimpleListFilter):
             .order_by("-n")
             .values_list("owner", flat=True)[:20]
         )
-        selected = self.value()
-        if selected and selected.isdigit() and int(selected) not in top:
-            top.append(int(selected))
+        selected = whole_number(self.value())
+        if selected is not None and selected not in top:
+            top.append(selected)
         users = get_user_model().objects.in_bulk(top)
         return [(str(pk), users[pk].email or users[pk].username) for pk in top if pk in users]
 
@@ -68,9 +70,8 @@ class OwnerFilter(admin.SimpleListFilter):
         value = self.value()
         if not value:
             return queryset
-        if not value.isdigit():
-            return queryset.none()
-        return queryset.filter(owner_id=int(value))
+        owner_id = whole_number(value)
+        return queryset.none() if owner_id is None else queryset.filter(owner_id=owner_id)
 
 
 def _job_link(job_id) -> str:

@@ -18,10 +18,13 @@ from influencer.api import (
     django_errors,
     no_store,
 )
+from influencer.numbers import whole_number
 
 from . import selectors, services
 from . import serializers as shapes
 from .models import SearchType
+
+MAX_PAGE_NUMBER = 1_000_000
 
 # The original platform's search paths: /api/scraping/<kind>.
 SEARCH_KINDS = {
@@ -42,13 +45,13 @@ FIELD_NAMES = {
     "campaign": "campaignId",
 }
 PAGE_SIZE_PARAMS = [
-    OpenApiParameter("page", int, description="1-based page number"),
+    OpenApiParameter("page", int, description="1-based page number, up to 1,000,000"),
     OpenApiParameter("page_size", int, description="items per page, 1–200 (default 50)"),
 ]
 FILTER_PARAMS = [
     OpenApiParameter("has_email", bool),
-    OpenApiParameter("min_followers", int),
-    OpenApiParameter("max_followers", int),
+    OpenApiParameter("min_followers", int, description="0 to 1,000,000,000,000"),
+    OpenApiParameter("max_followers", int, description="0 to 1,000,000,000,000"),
     OpenApiParameter("verified", bool),
     OpenApiParameter("q", str, description="text in name, handle or bio"),
     OpenApiParameter(
@@ -59,18 +62,21 @@ FILTER_PARAMS = [
 
 def _page_size(request) -> int:
     raw = request.query_params.get("page_size") or str(selectors.DEFAULT_PAGE_SIZE)
-    if not raw.isdigit() or not 1 <= int(raw) <= selectors.MAX_PAGE_SIZE:
+    size = whole_number(raw, maximum=selectors.MAX_PAGE_SIZE)
+    if not size:
         raise exceptions.ValidationError(
             {"page_size": [f"Use a whole number from 1 to {selectors.MAX_PAGE_SIZE}."]}
         )
-    return int(raw)
+    return size
 
 
 def _page_number(request) -> int:
-    raw = request.query_params.get("page") or "1"
-    if not raw.isdigit() or int(raw) < 1:
-        raise exceptions.ValidationError({"page": ["Use a page number of 1 or more."]})
-    return int(raw)
+    number = whole_number(request.query_params.get("page") or "1", maximum=MAX_PAGE_NUMBER)
+    if not number:
+        raise exceptions.ValidationError(
+            {"page": [f"Use a page number from 1 to {MAX_PAGE_NUMBER:,}."]}
+        )
+    return number
 
 
 def _filters(request, job=None) -> selectors.CreatorFilters:

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
+from influencer.numbers import whole_number
+
 from .models import ACTIVE_STATUSES, Creator, ScrapingJob
 
 SORTS = {
@@ -16,6 +18,7 @@ SORTS = {
     "position": ["position"],
 }
 MAX_PAGE_SIZE = 200
+MAX_FOLLOWERS_FILTER = 10**12
 DEFAULT_PAGE_SIZE = 50
 
 
@@ -97,10 +100,10 @@ class CreatorFilters:
             value = (params.get(name) or "").strip().replace(",", "").replace("_", "")
             if not value:
                 return None
-            if not value.isdigit():
-                errors[name] = ["Use a whole number of 0 or more."]
-                return None
-            return int(value)
+            parsed = whole_number(value, maximum=MAX_FOLLOWERS_FILTER)
+            if parsed is None:
+                errors[name] = [f"Use a whole number from 0 to {MAX_FOLLOWERS_FILTER:,}."]
+            return parsed
 
         sort = (params.get("sort") or default_sort).strip()
         if sort not in SORTS:

@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
+from influencer.numbers import whole_number
+
 from .services import EMAIL_TYPES, SCHEDULE_DELAYS, TEST_USER_STATES
 
 
@@ -16,8 +18,9 @@ class UserField(forms.CharField):
             return None
         users = get_user_model().objects
         user = users.filter(email__iexact=value.strip()).order_by("pk").first()
-        if user is None and value.strip().isdigit():
-            user = users.filter(pk=int(value.strip())).first()
+        user_id = whole_number(value)
+        if user is None and user_id is not None:
+            user = users.filter(pk=user_id).first()
         if user is None:
             raise ValidationError("No user with that email address or id.")
         return user

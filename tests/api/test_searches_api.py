@@ -283,8 +283,18 @@ def test_creator_filters_sort_and_paging(api, user):
     ("params", "errors"),
     [
         ({"page_size": 201}, {"page_size": ["Use a whole number from 1 to 200."]}),
-        ({"page": 0}, {"page": ["Use a page number of 1 or more."]}),
-        ({"min_followers": "many"}, {"min_followers": ["Use a whole number of 0 or more."]}),
+        ({"page": 0}, {"page": ["Use a page number from 1 to 1,000,000."]}),
+        ({"page": 10**18}, {"page": ["Use a page number from 1 to 1,000,000."]}),
+        ({"page": "²"}, {"page": ["Use a page number from 1 to 1,000,000."]}),
+        ({"page_size": "٣"}, {"page_size": ["Use a whole number from 1 to 200."]}),
+        (
+            {"min_followers": "many"},
+            {"min_followers": ["Use a whole number from 0 to 1,000,000,000,000."]},
+        ),
+        (
+            {"max_followers": "9" * 30},
+            {"max_followers": ["Use a whole number from 0 to 1,000,000,000,000."]},
+        ),
         ({"has_email": "maybe"}, {"has_email": ["Use true or false."]}),
         (
             {"sort": "name"},

@@ -218,8 +218,10 @@ def test_filters_and_sorts(auth_client, user, campaign, job):
 @pytest.mark.parametrize(
     ("query", "error"),
     [
-        ("min_followers=lots", "Use a whole number of 0 or more."),
-        ("max_followers=-5", "Use a whole number of 0 or more."),
+        ("min_followers=lots", "Use a whole number from 0 to 1,000,000,000,000."),
+        ("min_followers=²", "Use a whole number from 0 to 1,000,000,000,000."),
+        ("min_followers=99999999999999999999", "Use a whole number from 0 to 1,000,000,000,000."),
+        ("max_followers=-5", "Use a whole number from 0 to 1,000,000,000,000."),
         ("min_followers=10&max_followers=5", "The maximum must be at least the minimum."),
         ("has_email=maybe", "Use true or false."),
         ("verified=perhaps", "Use true or false."),

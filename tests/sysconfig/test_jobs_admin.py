@@ -50,6 +50,8 @@ def test_the_list_filters_by_status_platform_and_owner(staff_client, owner, camp
     assert listed(f"owner__id__exact={owner.pk}") == {running, done}
     assert listed(f"owner__id__exact={owner.pk}&platform__exact=youtube") == {running}
     assert listed("owner__id__exact=nonsense") == set()
+    assert listed("owner__id__exact=99999999999999999999") == set()
+    assert listed("owner__id__exact=²") == set()
     filters = staff_client.get(CHANGELIST).content.decode()
     assert "owner@example.com" in filters and "other@example.com" in filters
 

@@ -126,6 +126,13 @@ def test_the_email_form_refuses_unknown_users_and_types(staff_client):
     assert not AdminAction.objects.exists()
 
 
+@pytest.mark.parametrize("typed", ["99999999999999999999", "²", "-1"])
+def test_the_email_form_refuses_ids_no_user_can_have(staff_client, typed):
+    response = staff_client.post(EMAILS, {"user": typed, "email_type": "welcome", "send": "1"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["user"] == ["No user with that email address or id."]
+
+
 def test_the_email_page_renders_empty(staff_client):
     response = staff_client.get(EMAILS)
     assert response.status_code == 200
