@@ -1,10 +1,11 @@
 """The one accessor for runtime knobs: `config.get("api_limits.max_api_calls_tiktok_keyword")`.
 
 Each process keeps a snapshot of the overrides (the `SystemConfiguration` rows, parsed) and the
-version stamp it loaded them at. The stamp lives in the shared cache (Django's default cache: the
-database cache, or Redis), so every web and worker process sees it. `get` looks at the stamp at
-most once per `CHECK_INTERVAL` seconds and reloads the rows when it changed; saving or resetting
-a knob sets a new stamp when its transaction commits. A change therefore reaches every process
+version stamp it loaded them at. The stamp lives in the shared "coordination" cache (a database
+cache table that never culls live keys, or Redis), so every web and worker process sees it.
+`get` looks at the stamp at most once per `CHECK_INTERVAL` seconds and reloads the rows when it
+changed; saving or resetting a knob sets a new stamp when its transaction commits. A change
+therefore reaches every process
 within about a second, without a restart and without a query per `get`.
 
 A knob that is not hot-reloadable keeps the value this process loaded first, until a restart.
@@ -153,8 +154,9 @@ def load_overrides() -> dict[str, Any]:
 
 def current_version() -> str | None:
     """The shared version stamp; a missing one is replaced so every process reloads."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
+    cache = caches["coordination"]
     version = cache.get(STAMP_KEY)
     if version is None:
         cache.add(STAMP_KEY, uuid.uuid4().hex, timeout=None)
@@ -164,9 +166,9 @@ def current_version() -> str | None:
 
 def bump_version() -> None:
     """Announce a change to every process (call it on commit of the change)."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.set(STAMP_KEY, uuid.uuid4().hex, timeout=None)
+    caches["coordination"].set(STAMP_KEY, uuid.uuid4().hex, timeout=None)
     invalidate()
 
 

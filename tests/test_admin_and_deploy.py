@@ -82,15 +82,15 @@ def test_production_fails_fast_without_required_setting(missing):
     assert f"Missing required environment variables: {missing}" in result.stderr
 
 
-def test_redis_url_moves_the_shared_and_the_throttle_cache_to_redis():
+def test_redis_url_moves_every_cache_to_redis():
     code = (
         "from django.conf import settings; from django.core.cache import caches; "
         "caches['default'].set('deploy-check', 'ok', 5); "
-        "print(settings.CACHES['default']['BACKEND'], settings.CACHES['throttle']['BACKEND'], "
+        "print(*(c['BACKEND'] for c in settings.CACHES.values()), "
         "caches['default'].get('deploy-check'))"
     )
     env = {**PRODUCTION_ENV, "REDIS_URL": "redis://127.0.0.1:6379/15"}
     result = _manage("shell", "--verbosity", "0", "-c", code, env=env)
     assert result.returncode == 0, result.stderr
     redis = "django.core.cache.backends.redis.RedisCache"
-    assert result.stdout.split() == [redis, redis, "ok"]
+    assert result.stdout.split() == [redis, redis, redis, "ok"]

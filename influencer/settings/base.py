@@ -99,40 +99,40 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
-# "default" is shared by every web and worker process: the upstream rate limiter's leases and the
-# sysconfig version stamp depend on that. The database cache table is created by a migration.
-# Its MAX_ENTRIES is far above the live keys (rate slots live 2 s, so at most ~2 x the requests
-# per second, plus the in-flight leases): Django's default of 300 let a cull delete live leases,
-# and the in-flight cap was exceeded. Culling removes expired rows first.
-#
-# "throttle" holds the API's per-user request histories, written on every throttled request. It
-# is the same Redis when REDIS_URL is set (exact limits across processes); without Redis it is
-# process memory, so a poll never writes to the database (each web process then counts alone).
+# Three aliases, each shared by every web and worker process unless said otherwise:
+# - "default": served images and other evictable entries (culled past MAX_ENTRIES);
+# - "coordination": the upstream rate limiter's leases and slots and the sysconfig version stamp,
+#   which must never be culled while live (influencer.cache.CoordinationCache);
+# - "throttle": the API's per-user request histories, written on every throttled request. Without
+#   Redis it is process memory, so a poll never writes to the database (each web process then
+#   counts alone); with REDIS_URL it is shared and exact.
+# The database cache tables are created by migrations.
 REDIS_URL = env.str("REDIS_URL", default="")
-DATABASE_CACHE_MAX_ENTRIES = 50_000
 if REDIS_URL:
+    REDIS_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-        },
-        "throttle": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "throttle",
-        },
+        "default": REDIS_CACHE,
+        "coordination": {**REDIS_CACHE, "KEY_PREFIX": "coordination"},
+        "throttle": {**REDIS_CACHE, "KEY_PREFIX": "throttle"},
     }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "influencer_cache",
-            "OPTIONS": {"MAX_ENTRIES": DATABASE_CACHE_MAX_ENTRIES},
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        },
+        "coordination": {
+            "BACKEND": "influencer.cache.CoordinationCache",
+            "LOCATION": "influencer_coordination",
+            # Past this many rows a write first deletes the expired ones (live keys: about two
+            # seconds of rate slots plus the in-flight leases).
+            "OPTIONS": {"MAX_ENTRIES": 1000},
         },
         "throttle": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "api-throttle",
-            "OPTIONS": {"MAX_ENTRIES": DATABASE_CACHE_MAX_ENTRIES},
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
         },
     }
 

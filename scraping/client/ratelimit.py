@@ -1,4 +1,4 @@
-"""A rate limiter shared by every worker process, kept in the shared Django cache.
+"""A rate limiter shared by every worker process, kept in the "coordination" cache.
 
 Two caps: requests started per second, and requests in flight. Both are built on
 `cache.add`, which is atomic in the database cache (a unique INSERT) and in Redis (SET NX),
@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from django.core.cache import cache as default_cache
+from django.core.cache import caches
 
 from .errors import UpstreamTimeout
 
@@ -35,7 +35,7 @@ class SharedRateLimiter:
         self._concurrency = max_concurrent
         self._lease = lease_seconds
         self._prefix = prefix
-        self._cache = cache or default_cache
+        self._cache = cache or caches["coordination"]
 
     @contextmanager
     def slot(self, *, timeout: float) -> Iterator[None]:

@@ -5,8 +5,9 @@ import threading
 import time
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from django.db import connection
 
 from scraping.client.errors import UpstreamTimeout
 from scraping.client.ratelimit import SharedRateLimiter
@@ -14,6 +15,7 @@ from scraping.client.ratelimit import SharedRateLimiter
 pytestmark = pytest.mark.django_db(transaction=True)
 
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+cache = caches["coordination"]
 
 
 def limiter(cache_backend=cache, *, concurrent: int = 1, per_second: int = 1000, prefix="t-rl"):
@@ -25,13 +27,26 @@ def limiter(cache_backend=cache, *, concurrent: int = 1, per_second: int = 1000,
     )
 
 
-def test_a_busy_database_cache_never_culls_a_live_lease():
-    # Django's default MAX_ENTRIES (300) culled a third of the rows, live leases included, and
-    # the in-flight cap was then exceeded. The shipped cache keeps far more entries.
+@pytest.fixture(autouse=True)
+def _empty_coordination_cache():
+    # Cache tables are not models: a transactional test's flush leaves their rows behind.
+    cache.clear()
+
+
+def coordination_rows() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM influencer_coordination")
+        return cursor.fetchone()[0]
+
+
+def test_a_full_coordination_cache_never_culls_a_live_lease():
+    # Django's database cache culls a third of its rows in key order once it is over
+    # MAX_ENTRIES, live leases included, and the in-flight cap was then exceeded.
     one_at_a_time = limiter(concurrent=1)
     with one_at_a_time.slot(timeout=1):
-        # The cull deletes the first keys in key order: the fillers sort after the lease.
-        cache.set_many({f"zz-filler:{i}": i for i in range(700)})
+        # The fillers sort after the lease, so a key-order cull would take the lease first.
+        cache.set_many({f"zz-filler:{i}": i for i in range(1100)})
+        assert coordination_rows() == 1 + 1 + 1100  # the lease, a rate slot, the fillers
         assert cache.get("t-rl:c:0") is not None
         with (
             pytest.raises(UpstreamTimeout, match="concurrency slot"),
@@ -40,6 +55,15 @@ def test_a_busy_database_cache_never_culls_a_live_lease():
             pass
     with one_at_a_time.slot(timeout=1):
         pass
+
+
+def test_the_coordination_cache_deletes_expired_rows_once_over_its_size():
+    cache.set_many({f"short:{i}": i for i in range(1001)}, timeout=1)
+    cache.set("lives", "on", timeout=60)
+    time.sleep(2.1)
+    cache.set("trigger", 1, timeout=60)
+    assert coordination_rows() == 2
+    assert cache.get_many(["lives", "trigger"]) == {"lives": "on", "trigger": 1}
 
 
 def test_rate_slots_expire_just_after_their_second():

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 
 from sysconfig import config, services
@@ -18,6 +18,8 @@ from sysconfig.models import SystemConfiguration
 from sysconfig.registry import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[2]
+
+cache = caches["coordination"]
 
 
 def override(name: str, value: str) -> None:
