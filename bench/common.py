@@ -97,8 +97,12 @@ def free_port() -> int:
 class Proc:
     """A child process in its own session, so it can be killed with all its children."""
 
-    def __init__(self, name: str, args: list[str], env: dict[str, str], log_dir: Path):
+    def __init__(
+        self, name: str, args: list[str], env: dict[str, str], log_dir: Path, nice: int = 0
+    ):
         self.name = name
+        if nice:
+            args = ["nice", "-n", str(nice), *args]
         self.log_path = log_dir / f"{name}.log"
         self.log = self.log_path.open("ab")
         self.popen = subprocess.Popen(
@@ -178,7 +182,7 @@ def wait_http(url: str, timeout: float = 30) -> None:
 class FakeServer:
     """`python -m scraping.fake` in its own process (so it never competes for our GIL)."""
 
-    def __init__(self, log_dir: Path, **config: Any):
+    def __init__(self, log_dir: Path, nice: int = 0, **config: Any):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = Proc(
@@ -186,6 +190,7 @@ class FakeServer:
             [PYTHON, "-m", "scraping.fake", "--port", str(self.port)],
             {**os.environ, "PYTHONUNBUFFERED": "1"},
             log_dir,
+            nice=nice,
         )
         wait_http(f"{self.url}/_fake/health")
         if config:

@@ -269,48 +269,61 @@ def render_load(results: list[dict[str, Any]]) -> list[str]:
     lines = [
         "### Polling under load",
         "",
-        "`.venv/bin/python bench/load.py [--db postgres]` (part of `make bench`).",
+        "`.venv/bin/python bench/load.py [--db postgres] [--redis URL] [--time-scale 0.1]` "
+        "(part of `make bench`).",
         "",
         "gunicorn (`influencer.wsgi`, 3 sync workers as in the Procfile, DEBUG off), one "
-        "`manage.py qcluster` and the fake server (real latencies at time_scale 0.1) on this "
-        "machine, while three searches of 1,000 creators (TikTok keyword, Instagram hashtag, "
-        "YouTube keyword) run. 50 pollers (threads, one keep-alive connection each, all "
-        "on the same 2 CPUs as the server) call `GET /api/jobs/<id>/` with an API token: the "
-        "status plus the first page of 50 creators. *paced*: each poller once a second (the "
-        "search page polls every 2.5 s); *saturation*: each poller sends its next request as "
-        "soon as it has the answer, to find the ceiling.",
+        "`manage.py qcluster` (niced, as in the Procfile) and the fake server (real latencies, "
+        "niced: it stands in for a remote API) on this machine, while three searches of 1,000 "
+        "creators (TikTok keyword, Instagram hashtag, YouTube keyword) run. 50 pollers "
+        "(threads, one keep-alive connection each, on the same 2 CPUs as the server) call "
+        "`GET /api/jobs/<id>/` with an API token: the status plus the first page of 50 "
+        "creators. *paced*: each poller once a second (the search page polls every 2.5 s); "
+        "*saturation*: each poller sends its next request as soon as it has the answer, to "
+        "find the ceiling. *Searches at*: *real speed* is the scenario of the goal; *10×* runs "
+        "the fake API ten times faster, so the worker saves creators (and competes for the 2 "
+        "CPUs) like about thirty real-time searches: a stress row. *server* = the time "
+        "gunicorn spent on the request (its access log); the other latencies are what the "
+        "pollers saw.",
         "",
-        "| database | cache | phase | requests | req/s | p50 ms | p90 ms | p99 ms "
-        "| max ms | errors | creators saved meanwhile |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| database | cache | searches at | phase | requests | req/s | p50 ms | p90 ms | p99 ms "
+        "| max ms | server p50 / p99 ms | errors | creators saved meanwhile |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     goal_ok = True
     for res in results:
         if not res.get("ok"):
-            lines.append(f"| ? | | failed: `{res.get('error')}` | | | | | | | | |")
+            lines.append(f"| ? | | | failed: `{res.get('error')}` | | | | | | | | | |")
             goal_ok = False
             continue
         d = res["data"]
         cache = "Redis" if d.get("redis") else "database cache"
+        real_speed = d["time_scale"] == 1
+        speed = "real speed" if real_speed else f"{round(1 / d['time_scale'])}×"
         for name, p in d["phases"].items():
             lines.append(
-                f"| {d['db']} | {cache} | {name} | {_fmt(p['requests'])} | {_fmt(p['rps'])} | "
-                f"{_fmt(p['p50_ms'])} | {_fmt(p['p90_ms'])} | {_fmt(p['p99_ms'])} | "
-                f"{_fmt(p['max_ms'])} | {p['errors']} | {_fmt(p['creators_saved_meanwhile'])} |"
+                f"| {d['db']} | {cache} | {speed} | {name} | {_fmt(p['requests'])} | "
+                f"{_fmt(p['rps'])} | {_fmt(p['p50_ms'])} | {_fmt(p['p90_ms'])} | "
+                f"{_fmt(p['p99_ms'])} | {_fmt(p['max_ms'])} | "
+                f"{_fmt(p['server_p50_ms'])} / {_fmt(p['server_p99_ms'])} | {p['errors']} | "
+                f"{_fmt(p['creators_saved_meanwhile'])} |"
             )
-            if name == "paced":
+            if name == "paced" and real_speed:
                 goal_ok = goal_ok and p["p99_ms"] < 50 and p["errors"] == 0
     lines += [
         "",
-        f"Goal (p99 under 50 ms and no errors for the paced pollers, every row): {_yes(goal_ok)}.",
+        "Goal (p99 under 50 ms and no errors for the paced pollers while three searches run at "
+        f"real speed, every database and cache): {_yes(goal_ok)}.",
         "",
-        "A poll does not write to the database: the poll throttle keeps its per-user history in "
-        "the `throttle` cache (process memory, or Redis with `REDIS_URL`), and the polled job "
-        "is loaded without its `state` JSON (cursors and the seen set, tens of KB on a "
-        "1,000-creator search). Before those two changes the same bench measured a p99 of "
-        "143 ms on SQLite and about 1.8 s on Postgres, where the throttle's write to the "
-        "database cache (a `SELECT COUNT(*)` of the cache table plus an upsert of one row that "
-        "all 50 pollers of the account share) serialised the requests.",
+        "What a poll costs: three queries (token and user, the job without its `state` JSON, "
+        "the first page of creators) and no write: the poll throttle keeps its per-user "
+        "history in the `throttle` cache (process memory, or Redis with `REDIS_URL`), and "
+        "avatar links are signed once a day per image (memoised). Before those changes this "
+        "bench measured a p99 of 143 ms on SQLite and about 1.8 s on Postgres: the throttle's "
+        "write to the database cache (a `SELECT COUNT(*)` of the cache table plus an upsert of "
+        "the one row all 50 pollers of the account share) serialised the requests. In the "
+        "stress rows the server's own time stays short; the rest of the pollers' latency is "
+        "waiting for one of the 2 CPUs, which the worker, the database and the pollers share.",
         "",
     ]
     return lines
@@ -511,10 +524,13 @@ def main() -> None:
         results["search"] = run_json(["bench/search.py"], 1800)
     if "load" in args.only:
         redis = ["--redis", os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")]
+        stress = ["--time-scale", "0.1", "--seconds", "15"]
         results["load"] = [
             run_json(["bench/load.py"], 600),
             run_json(["bench/load.py", "--db", "postgres"], 600),
             run_json(["bench/load.py", "--db", "postgres", *redis], 600),
+            run_json(["bench/load.py", *stress], 600),
+            run_json(["bench/load.py", "--db", "postgres", *stress], 600),
         ]
     if "scaleout" in args.only:
         results["scaleout"] = run_json(["bench/scaleout.py"], 1200)

@@ -224,10 +224,9 @@ def test_hostile_upstream_urls_get_a_placeholder(name, hostile_env, cdn, canary,
 
 
 def _expired_token(url: str) -> str:
-    from unittest import mock
+    import time_machine
 
-    then = django_signing.b62_encode(int(time.time()) - 8 * 86400)
-    with mock.patch.object(django_signing.TimestampSigner, "timestamp", return_value=then):
+    with time_machine.travel(time.time() - 8 * 86400):
         return sign(url, "Ann")
 
 

@@ -2,9 +2,9 @@
 
 import time
 import xml.etree.ElementTree as ET
-from unittest import mock
 
 import pytest
+import time_machine
 from django.core import signing as django_signing
 
 from imageproxy import placeholder
@@ -124,13 +124,26 @@ def test_tampered_and_foreign_tokens_are_refused():
             unsign(bad)
 
 
-def _signed_ago(seconds: int) -> str:
-    then = django_signing.b62_encode(int(time.time()) - seconds)
-    with mock.patch.object(django_signing.TimestampSigner, "timestamp", return_value=then):
+def _signed_days_ago(days: int) -> str:
+    with time_machine.travel(time.time() - days * 86400):
         return sign("https://p16.tiktokcdn.com/a.jpeg", "Ann")
 
 
-def test_tokens_expire_after_seven_days():
-    assert unsign(_signed_ago(7 * 86400 - 60)) == ("https://p16.tiktokcdn.com/a.jpeg", "Ann")
+def test_links_work_for_seven_days_and_expire_on_the_eighth():
+    assert unsign(_signed_days_ago(7)) == ("https://p16.tiktokcdn.com/a.jpeg", "Ann")
     with pytest.raises(ExpiredProxySignature):
-        unsign(_signed_ago(7 * 86400 + 60))
+        unsign(_signed_days_ago(8))
+
+
+def test_the_same_image_gets_the_same_link_all_day():
+    # Browsers cache avatars by URL: a link that changed on every poll would defeat that.
+    day = 20_000 * 86400
+    with time_machine.travel(day + 60, tick=False):
+        morning = proxied_image_url("https://p16.tiktokcdn.com/a.jpeg", "Ann")
+    with time_machine.travel(day + 86400 - 60, tick=False):
+        evening = proxied_image_url("https://p16.tiktokcdn.com/a.jpeg", "Ann")
+        other = proxied_image_url("https://p16.tiktokcdn.com/b.jpeg", "Ann")
+    with time_machine.travel(day + 86400 + 60, tick=False):
+        next_day = proxied_image_url("https://p16.tiktokcdn.com/a.jpeg", "Ann")
+    assert morning == evening
+    assert len({evening, other, next_day}) == 3

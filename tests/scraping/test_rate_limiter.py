@@ -115,3 +115,43 @@ def test_the_in_flight_cap_holds_across_threads_on_redis(redis_cache):
         t.join()
     assert peak == 3
     assert [redis_cache.get(f"t-rl:c:{i}") for i in range(3)] == [None, None, None]
+
+
+class CountingCache:
+    """The coordination cache, recording how many threads are inside `get_many` at once."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.inside = self.most_inside = 0
+        self.lock = threading.Lock()
+
+    def get_many(self, keys):
+        with self.lock:
+            self.inside += 1
+            self.most_inside = max(self.most_inside, self.inside)
+        time.sleep(0.005)  # long enough for another thread to come in, were it allowed to
+        try:
+            return self.inner.get_many(keys)
+        finally:
+            with self.lock:
+                self.inside -= 1
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def test_threads_waiting_for_the_cap_look_one_at_a_time():
+    counting = CountingCache(cache)
+    one_at_a_time = limiter(counting, concurrent=1)
+
+    def call():
+        with one_at_a_time.slot(timeout=10):
+            time.sleep(0.02)
+
+    threads = [threading.Thread(target=call) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert counting.most_inside == 1
+    assert [cache.get("t-rl:c:0")] == [None]
