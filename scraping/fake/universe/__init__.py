@@ -20,7 +20,7 @@ Rules worth knowing (tests and benchmarks rely on them):
   IG hashtag 30-40 posts for pages 1..11 only (so at most ~190 owners), YouTube 18-26 videos.
 * Profiles: every handle exists except those containing "unknown" or "missing" (404). A creator's
   topic (bio, hashtags, captions) comes from its handle, so search results and profiles agree.
-* Instagram related profiles: ≤ 80 valid handles from the creator's topic community (400 peers, or
+* Instagram related profiles: ≤ 80 valid handles from the creator's topic community (1,500 peers, or
   a closed 45 for handles containing "niche"); "norelated" in the handle → no key; ~7% → `[]`.
 * TikTok following: 52-68 peers, 20 per page, paginate with the returned `min_time`.
 * Emails: ~40% of creators publish at least one. `*_truth()` gives the lower-cased addresses in

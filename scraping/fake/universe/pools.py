@@ -14,7 +14,7 @@ HANDLE_RULES = {
     "youtube": (21, "_-"),
 }
 
-COMMUNITY_SIZE = 400  # peers per topic: related-of-related reaches far past 80
+COMMUNITY_SIZE = 1500  # peers per topic: related-of-related reaches far past 80 (and 1,000)
 COMMUNITY_NICHE = 45
 
 
@@ -65,7 +65,7 @@ def community(platform: str, handle: str) -> tuple[str, ...]:
     """Peers of a creator: everyone sharing its topic (and its "niche" marker, if any).
 
     A handle containing "niche" belongs to a closed community of 45 whose members all carry the
-    marker too, so related-of-related search runs dry there; others see 400 peers.
+    marker too, so related-of-related search runs dry there; others see 1,500 peers.
     """
     topic = topic_for_handle(handle)
     niche = "niche" in handle.lower()
