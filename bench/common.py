@@ -285,7 +285,7 @@ def set_knobs(values: dict[str, Any]) -> None:
     config.invalidate()
 
 
-def make_owner(email: str = "bench@example.com"):
+def make_owner(email: str = "bench@example.com", campaign_name: str = "Benchmarks"):
     """A user with a finished onboarding and a Pro plan, plus a campaign."""
     from django.contrib.auth import get_user_model
 
@@ -297,7 +297,7 @@ def make_owner(email: str = "bench@example.com"):
         password="bench-password-123",  # noqa: S106
     )
     _unlimited(user)
-    campaign = Campaign.objects.create(owner=user, name="Benchmarks")
+    campaign = Campaign.objects.create(owner=user, name=campaign_name, status="active")
     return user, campaign
 
 

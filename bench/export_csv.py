@@ -129,16 +129,12 @@ def child_seed(rows: int) -> dict:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from campaigns.models import Campaign
+    from bench.common import make_owner
     from scraping.models import Creator, ScrapingJob
 
     call_command("migrate", verbosity=0)
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.create_user(
-        username="bench", email="bench@example.com", password=None
-    )
-    campaign = Campaign.objects.create(owner=user, name="Bench campaign 100k")
+    # A Pro subscriber: exports need a plan since trials landed (a plain user gets a 402).
+    user, campaign = make_owner(campaign_name="Bench campaign 100k")
     r = random.Random(42)
     started = time.perf_counter()
     jobs = []
@@ -292,7 +288,7 @@ def _client():
     from django.test import Client
 
     client = Client(SERVER_NAME="localhost")
-    client.force_login(get_user_model().objects.get(username="bench"))
+    client.force_login(get_user_model().objects.get(email="bench@example.com"))
     return client
 
 

@@ -65,22 +65,14 @@ def _text(r: random.Random, words: int) -> str:
 
 
 def seed(creators: int) -> dict:
-    from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import transaction
 
-    from campaigns.models import Campaign
+    from bench.common import make_owner
     from scraping.models import Creator, ScrapingJob
-    from trials import services as trials
 
     call_command("migrate", verbosity=0)
-    user = get_user_model().objects.create_user(
-        username="bench", email="bench@example.com", password=None
-    )
-    trials.onboarding_save_step1(user=user, full_name="Bench", business_name="Bench Co")
-    trials.onboarding_save_step2(user=user, brand_description="Benchmarks")
-    trials.onboarding_complete(user=user)
-    campaign = Campaign.objects.create(owner=user, name="Bench campaign", status="active")
+    user, campaign = make_owner(campaign_name="Bench campaign")
 
     def job(search_type: str, **fields) -> ScrapingJob:
         return ScrapingJob.objects.create(
@@ -186,7 +178,7 @@ def measure(url: str, runs: int) -> dict:
     from django.test import Client
 
     client = Client(SERVER_NAME="localhost")
-    client.force_login(get_user_model().objects.get(username="bench"))
+    client.force_login(get_user_model().objects.get(email="bench@example.com"))
     for _ in range(3):
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
