@@ -368,6 +368,9 @@ def render_scaleout(res: dict[str, Any]) -> list[str]:
     runs = d["runs"]
     no_overlap = all(r["proof"]["overlapping_steps"] == 0 for r in runs)
     counted = all(r["proof"]["step_count_mismatches"] == 0 for r in runs)
+    two_process_runs = [r for r in runs if r["clusters"] == 2]
+    handed_over = sum(r["proof"]["jobs_run_by_both_processes"] for r in two_process_runs)
+    two_process_jobs = sum(len(r["jobs"]) for r in two_process_runs)
     lines += [
         "",
         f"Speed-up with two processes: **{d['speedup']}×**.",
@@ -377,9 +380,12 @@ def render_scaleout(res: dict[str, Any]) -> list[str]:
         "succeeded and the moment right before its commit began, which brackets all of the "
         "step's upstream work. For every job, no step's claim fell inside another step's "
         f"interval: {_yes(no_overlap)}; the logged steps equal each job's `steps` counter "
-        f"(none missing from the log): {_yes(counted)}; and in the two-process runs every job "
-        "had steps run by both processes, so the lease really changed hands between "
-        "processes.",
+        f"(none missing from the log): {_yes(counted)}; and in the two-process runs "
+        f"{handed_over} of {two_process_jobs} jobs had steps run by both processes, so the "
+        "lease really changed hands between processes. The production call log agrees: "
+        "(job, step) pairs whose `ApiCall` rows carry two lease tokens: "
+        + str(sum(r["proof"].get("steps_under_two_leases_in_call_log", 0) for r in runs))
+        + ".",
         "",
     ]
     capped = next((r for r in runs if "api_limits.max_concurrent_requests" not in r["caps"]), None)
@@ -484,6 +490,14 @@ def render(results: dict[str, Any], info: dict[str, Any], load_before, load_afte
         "also in `bench/results/latest.json` (written by each run, not committed).",
         "",
     ]
+    ran_at = results.get("ran_at", {})
+    if len(set(ran_at.values())) > 1:
+        lines += [
+            "This run refreshed only some sections; when each one ran: "
+            + "; ".join(f"{part} {when}" for part, when in ran_at.items())
+            + ".",
+            "",
+        ]
     if "search" in results:
         lines += render_search(results["search"])
     if "load" in results:
@@ -517,9 +531,15 @@ def main() -> None:
     info = common.machine()
     results: dict[str, Any] = {}
     if set(args.only) != set(PARTS) and RAW.exists():
-        # A partial run keeps the other parts' latest results.
-        results = {k: v for k, v in json.loads(RAW.read_text()).items() if k in PARTS}
+        # A partial run keeps the other parts' latest results (and when they ran).
+        previous = json.loads(RAW.read_text())
+        results = {k: v for k, v in previous.items() if k in PARTS}
+        results["ran_at"] = {
+            part: previous.get("ran_at", {}).get(part, previous["machine"].get("date", "?"))
+            for part in results
+        }
     results["machine"] = info
+    results.setdefault("ran_at", {}).update({part: info.get("date", "?") for part in args.only})
     if "search" in args.only:
         results["search"] = run_json(["bench/search.py"], 1800)
     if "load" in args.only:

@@ -23,6 +23,8 @@ each, then N `manage.py qcluster` processes (`Q_WORKERS` worker processes each, 
   would mean a second claim while a step was still working); their number must equal the
   job's `steps` counter; the steps of one job were run by workers of both processes (the lease
   really changed hands between processes); no search page was fetched twice; no creator twice.
+  The production call log says the same: no (job, step) has `ApiCall` rows under two lease
+  tokens.
 """
 
 from __future__ import annotations
@@ -153,6 +155,14 @@ def _one_run(
         .annotate(n=Count("id"))
         .filter(n__gt=1)
     )
+    # The same question asked of the production call log: a (job, step) under two lease tokens.
+    steps_under_two_leases = (
+        ApiCall.objects.filter(job_id__in=job_ids)
+        .values("job_id", "step")
+        .annotate(tokens=Count("lease_token", distinct=True))
+        .filter(tokens__gt=1)
+        .count()
+    )
     proof = _proof(
         steps,
         {str(j.pk): j.steps for j in done},
@@ -160,6 +170,7 @@ def _one_run(
         duplicates=duplicates,
         all_completed=all(j.status == "completed" for j in done),
     )
+    proof["steps_under_two_leases_in_call_log"] = steps_under_two_leases
     delivered = sum(j.processed_results for j in done)
     result = {
         "clusters": clusters,

@@ -74,6 +74,14 @@ class OwnerFilter(admin.SimpleListFilter):
         return queryset.none() if owner_id is None else queryset.filter(owner_id=owner_id)
 
 
+def _step_label(call) -> str:
+    """The step and the start of its lease token, e.g. `3 · 9f2c1a` (the tokens of one step
+    number differ when the step was repeated after a lost lease)."""
+    if call.step is None:
+        return "—"
+    return f"{call.step} · {call.lease_token[:6]}" if call.lease_token else str(call.step)
+
+
 def _job_link(job_id) -> str:
     if job_id is None:
         return "—"
@@ -185,11 +193,12 @@ class ScrapingJobAdmin(admin.ModelAdmin):
         link = reverse("admin:scraping_apicall_changelist") + f"?job__id__exact={obj.pk}"
         rows = format_html_join(
             "",
-            "<tr><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{} ms</td>"
-            "<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td>"
+            "<td>{} ms</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
                 (
                     call.at.strftime("%Y-%m-%d %H:%M:%S"),
+                    _step_label(call),
                     call.endpoint,
                     json.dumps(call.params, default=str)[:200],
                     call.status_code or "—",
@@ -204,7 +213,8 @@ class ScrapingJobAdmin(admin.ModelAdmin):
         )
         return format_html(
             '<p>{} calls; the latest {} below. <a href="{}">All calls of this search</a></p>'
-            "<table><thead><tr><th>at</th><th>endpoint</th><th>params</th><th>status</th>"
+            "<table><thead><tr><th>at</th><th>step</th><th>endpoint</th><th>params</th>"
+            "<th>status</th>"
             "<th>time</th><th>credits</th><th>items</th><th>attempt</th><th>error</th></tr>"
             "</thead><tbody>{}</tbody></table>",
             total,
@@ -400,6 +410,7 @@ class ApiCallAdmin(ReadOnlyAdmin):
         "attempt",
         "cached",
         "job_link",
+        "step_label",
     ]
     list_filter = ["endpoint", "status_code", "cached", "at"]
     date_hierarchy = "at"
@@ -408,6 +419,10 @@ class ApiCallAdmin(ReadOnlyAdmin):
     @admin.display(description="search")
     def job_link(self, obj):
         return _job_link(obj.job_id)
+
+    @admin.display(description="step · lease")
+    def step_label(self, obj):
+        return _step_label(obj)
 
 
 @admin.register(ProfileCache)

@@ -259,7 +259,9 @@ def _commit(job_id, token: str, state: dict, outcome: Outcome, records: list[Cal
     close_old_connections()
     with transaction.atomic():
         job = ScrapingJob.objects.select_for_update().get(pk=job_id)
-        ApiCall.objects.bulk_create(ApiCall(job=job, **vars(r)) for r in records)
+        ApiCall.objects.bulk_create(
+            ApiCall(job=job, step=job.steps + 1, lease_token=token, **vars(r)) for r in records
+        )
         if job.worker_id != token:
             logger.warning(
                 "lease lost before commit; discarding step", extra={"job_id": str(job_id)}

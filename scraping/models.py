@@ -178,6 +178,10 @@ class ApiCall(models.Model):
     cached = models.BooleanField(default=False)
     error = models.TextField(blank=True)
     at = models.DateTimeField(db_index=True)
+    # Which step made the call and under which lease: one token per step number means no step
+    # ever ran twice at once (a second token is a step repeated after a lost lease).
+    step = models.PositiveIntegerField(null=True, blank=True)
+    lease_token = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["at", "id"]

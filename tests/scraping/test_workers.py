@@ -66,6 +66,17 @@ def test_two_workers_never_process_one_job_at_the_same_time(fake_api, user, camp
     assert job.status == "completed"
     assert overlaps[0] == 1, "two workers ran a step of the same job at once"
     assert steps[0] >= 3
+    # The call log tells the same from the database: every step's calls under one lease token,
+    # steps 1..n in order, each step's calls after the previous step's.
+    calls = list(job.api_calls.values_list("step", "lease_token", "at"))
+    assert sorted({step for step, _, _ in calls}) == list(range(1, job.steps + 1))
+    tokens = {}
+    for step, token, _ in calls:
+        tokens.setdefault(step, set()).add(token)
+    assert all(len(t) == 1 and "" not in t for t in tokens.values())
+    first_call = {s: min(at for step, _, at in calls if step == s) for s in tokens}
+    last_call = {s: max(at for step, _, at in calls if step == s) for s in tokens}
+    assert all(last_call[s] <= first_call[s + 1] for s in range(1, job.steps))
     assert (
         list(job.creators.order_by("position").values_list("username", flat=True))
         == (fake.tiktok_keyword_unique_authors("running")[:60])

@@ -67,6 +67,8 @@ def test_the_search_page_shows_calls_creators_error_and_queue_links(staff_client
             status_code=200,
             at=timezone.now(),
             params={"query": f"page-{i}"},
+            step=i // 10 + 1,
+            lease_token="9f2c1a77" if i < 59 else "",
         )
     make_creator(job, username="maya_runs", followers=12000, emails=["maya@example.com"])
     response = staff_client.get(reverse("admin:scraping_scrapingjob_change", args=[job.pk]))
@@ -74,6 +76,8 @@ def test_the_search_page_shows_calls_creators_error_and_queue_links(staff_client
     html = response.content.decode()
     assert "ScrapeCreators rejected the API key (401)." in html
     assert "60 calls; the latest 50 below." in html
+    assert "<th>step</th>" in html
+    assert "<td>6</td>" in html and "<td>6 · 9f2c1a</td>" in html  # the last call has no token
     assert f"{reverse('admin:scraping_apicall_changelist')}?job__id__exact={job.pk}" in html
     assert "maya_runs" in html and "12,000" in html and "maya@example.com" in html
     assert f"{reverse('admin:scraping_creator_changelist')}?job__id__exact={job.pk}" in html
