@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import shutil
 import subprocess
@@ -45,6 +44,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench import common  # noqa: E402 - after the path is set
 
 SEARCHES = (  # (platform, search type, share of the rows, terms or target)
     ("tiktok", "keyword", 0.35, ["running", "marathon training", "yoga"]),
@@ -129,12 +130,11 @@ def child_seed(rows: int) -> dict:
     from django.core.management import call_command
     from django.db import connection, transaction
 
-    from bench.common import make_owner
     from scraping.models import Creator, ScrapingJob
 
     call_command("migrate", verbosity=0)
     # A Pro subscriber: exports need a plan since trials landed (a plain user gets a 402).
-    user, campaign = make_owner(campaign_name="Bench campaign 100k")
+    user, campaign = common.make_owner(campaign_name="Bench campaign 100k")
     r = random.Random(42)
     started = time.perf_counter()
     jobs = []
@@ -350,26 +350,9 @@ def child_naive(campaign_id: str) -> dict:
 
 
 # --- output ---------------------------------------------------------------------------------
-def machine() -> dict:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "nproc": os.cpu_count(),
-        "cpu": cpu or platform.processor(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-    }
-
-
 def print_table(results: list[dict]) -> None:
-    info = machine()
-    print(f"CSV export — {info['nproc']} CPUs, {info['cpu']}, Python {info['python']}")
+    info = common.machine()
+    print(f"CSV export — {common.machine_line(info)}")
     header = (
         f"{'db':<8}{'creators':>10}{'export':>20}{'file rows':>11}{'seconds':>9}{'rows/s':>9}"
         f"{'MB out':>8}{'tracemalloc MB':>16}{'RSS Δ MB':>10}"
@@ -411,7 +394,7 @@ def main(argv: list[str] | None = None) -> None:
     opts = parser.parse_args(argv)
     results = run(opts.rows, postgres=opts.postgres)
     if opts.json:
-        print(json.dumps({"machine": machine(), "results": results}, indent=2))
+        print(json.dumps({"machine": common.machine(), "results": results}, indent=2))
     else:
         print_table(results)
 

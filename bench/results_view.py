@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import shutil
 import statistics
@@ -42,6 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench import common  # noqa: E402 - after the path is set
 
 WORDS = [
     *("run", "marathon", "coach", "yoga", "trail", "fit", "life", "daily", "vegan", "café"),
@@ -68,11 +69,10 @@ def seed(creators: int) -> dict:
     from django.core.management import call_command
     from django.db import transaction
 
-    from bench.common import make_owner
     from scraping.models import Creator, ScrapingJob
 
     call_command("migrate", verbosity=0)
-    user, campaign = make_owner(campaign_name="Bench campaign")
+    user, campaign = common.make_owner(campaign_name="Bench campaign")
 
     def job(search_type: str, **fields) -> ScrapingJob:
         return ScrapingJob.objects.create(
@@ -209,25 +209,6 @@ def measure(url: str, runs: int) -> dict:
     }
 
 
-def machine() -> dict:
-    cpu = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import sqlite3
-
-    return {
-        "nproc": os.cpu_count(),
-        "cpu": cpu or platform.processor(),
-        "python": platform.python_version(),
-        "sqlite": sqlite3.sqlite_version,
-    }
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--creators", type=int, default=10_000, help="creators in the search")
@@ -246,14 +227,13 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
-    info = machine()
+    info = common.machine()
     if opts.json:
         print(json.dumps({"machine": info, "seed": ids, "results": results}, indent=2))
         return
     print(
         f"Results view — {ids['creator_rows']:,} creator rows ({opts.creators:,} in the search), "
-        f"{opts.runs} runs each; {info['nproc']} CPUs, {info['cpu']}, Python {info['python']}, "
-        f"SQLite {info['sqlite']}"
+        f"{opts.runs} runs each; {common.machine_line(info)}"
     )
     print(
         f"{'scenario':<34}{'median ms':>10}{'p95 ms':>9}{'min ms':>8}{'queries':>9}"
