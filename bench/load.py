@@ -151,7 +151,8 @@ def run(
         common.django_setup(db.url, fake.url, REDIS_URL=redis_url)
         from django.core.cache import caches
 
-        caches["default"].clear()  # no limiter slots or config stamp from an earlier run
+        for alias in ("default", "coordination"):  # nothing left from an earlier run (Redis)
+            caches[alias].clear()
         from rest_framework.authtoken.models import Token
 
         from scraping.models import Creator, ScrapingJob

@@ -77,7 +77,7 @@ def _one_run(
     log,
     share: float = 1.0,
 ) -> dict[str, Any]:
-    from django.core.cache import cache
+    from django.core.cache import caches
     from django.db.models import Count
     from django_q.models import OrmQ, Task
 
@@ -92,7 +92,8 @@ def _one_run(
     OrmQ.objects.all().delete()
     Task.objects.all().delete()
     SystemConfiguration.objects.all().delete()
-    cache.clear()
+    for alias in ("default", "coordination"):
+        caches[alias].clear()
     common.set_knobs(caps)
     fake.reset(latency_profile="real", time_scale=time_scale, jitter=0.2)
     owner, campaign = common.make_owner(f"scaleout-{clusters}-{time.time_ns()}@example.com")
