@@ -31,6 +31,9 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	@# `python -m`: the project's `sysconfig` app must shadow the standard module in mypy too.
+	$(BIN)/python -m mypy
 
 check: install
 	DJANGO_SETTINGS_MODULE=$(TEST_SETTINGS) $(BIN)/python manage.py check
@@ -51,8 +54,9 @@ test-e2e: install chromium
 
 test: lint check test-sqlite test-postgres test-e2e
 
-# Every benchmark (~15-20 min on 2 CPUs; needs Postgres at BENCH_POSTGRES, default
-# postgres://postgres@127.0.0.1:5432/); writes docs/benchmarks.md and bench/results/latest.json.
+# Every benchmark (~30 min on 2 CPUs; needs Postgres at BENCH_POSTGRES, default
+# postgres://postgres@127.0.0.1:5432/, and Redis at BENCH_REDIS_URL, default
+# redis://127.0.0.1:6379/14); writes docs/benchmarks.md and bench/results/latest.json.
 bench: install
 	$(BIN)/python bench/run_all.py
 

@@ -180,14 +180,14 @@ def wait_http(url: str, timeout: float = 30) -> None:
 
 
 class FakeServer:
-    """`python -m scraping.fake` in its own process (so it never competes for our GIL)."""
+    """`python -m fake_scrapecreators` in its own process (so it never competes for our GIL)."""
 
     def __init__(self, log_dir: Path, nice: int = 0, **config: Any):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = Proc(
             f"fake-{self.port}",
-            [PYTHON, "-m", "scraping.fake", "--port", str(self.port)],
+            [PYTHON, "-m", "fake_scrapecreators", "--port", str(self.port)],
             {**os.environ, "PYTHONUNBUFFERED": "1"},
             log_dir,
             nice=nice,
@@ -277,8 +277,8 @@ def django_setup(db_url: str, fake_url: str, **extra: str) -> None:
 
 def set_knobs(values: dict[str, Any]) -> None:
     """Set knobs the way staff do: `SystemConfiguration` rows, picked up by every process."""
+    from backoffice.services import config_set
     from sysconfig import config
-    from sysconfig.services import config_set
 
     for name, value in values.items():
         config_set(admin=None, name=name, value=value)

@@ -276,7 +276,7 @@ def _download(client, url: str, *, parse: bool = False) -> tuple[int, int, int]:
         size += len(chunk)
         chunks += 1
         if parse:
-            # Chunks always end at a row boundary (exports.writers.iter_csv).
+            # Chunks always end at a row boundary (exports.csv_file.iter_csv).
             text = chunk.decode("utf-8-sig")
             lines += sum(1 for _ in csv.reader(io.StringIO(text, newline="")))
     response.close()
@@ -338,12 +338,14 @@ def child_naive(campaign_id: str) -> dict:
 
     _setup()
     from campaigns.models import Campaign
-    from exports.writers import CAMPAIGN_HEADERS, campaign_rows, iter_csv
+    from exports.columns import HEADERS
+    from exports.csv_file import iter_csv
+    from exports.writers import campaign_rows
 
     campaign = Campaign.objects.get(pk=campaign_id)
     tracemalloc.start()
     rows = list(campaign_rows(campaign))
-    body = "".join(iter_csv(CAMPAIGN_HEADERS, rows)).encode()
+    body = "".join(iter_csv(HEADERS, rows)).encode()
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return {"rows": len(rows), "bytes": len(body), "tracemalloc_peak_mb": round(peak / 2**20, 1)}

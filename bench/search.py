@@ -107,9 +107,9 @@ class OfflineClient:
     """Builds the fake server's bodies in-process: no HTTP, no latency."""
 
     def get(self, endpoint, params, on_record=None, count_items=None):
+        from fake_scrapecreators.api import ROUTES
+        from fake_scrapecreators.universe import FakeError
         from scraping.client import NotFound
-        from scraping.fake.api import ROUTES
-        from scraping.fake.universe import FakeError
 
         clean = {k: str(v) for k, v in params.items() if v not in (None, "")}
         try:
@@ -131,14 +131,18 @@ def needed_work(
     from scraping.searches import SEARCHES, StepContext
 
     search = SEARCHES[search_key]
-    job = SimpleNamespace(
-        keywords=params.get("keywords") or [], target_username=params.get("target_username") or ""
+    job = SimpleNamespace(  # the given chains only: related hashtags are found live
+        keywords=params.get("keywords") or [],
+        target_username=params.get("target_username") or "",
+        expand_related=False,
     )
     state = search.initial_state(job)
-    state["similar_keywords"] = 4
+    state.similar_keywords = 4
     ctx = StepContext(client=client or OfflineClient(), on_record=None, state=state)
     if search.needs_prepare:
-        search.prepare(ctx, job)
+        seed = search.prepare(ctx, job)
+        if seed:
+            state.apply(seed)
     seen: set[str] = set()
     admitted: list[dict] = []
 
@@ -149,16 +153,16 @@ def needed_work(
                 seen.add(key)
                 admitted.append(seed)
 
-    admit(state.get("pending") or [])
-    chains = state.get("chains") or []
+    admit(state.pending)
+    chains = state.chains
     depth = 0
-    while len(admitted) < n and any(not c["done"] for c in chains):
+    while len(admitted) < n and any(not c.done for c in chains):
         depth += 1
         for chain in chains:
-            if not chain["done"]:
+            if not chain.done:
                 page = search.fetch_page(ctx, chain)
-                chain["cursor"], chain["done"] = page.cursor, page.done
-                chain["pages"] = chain.get("pages", 0) + 1
+                chain.cursor, chain.done = page.cursor, page.done
+                chain.pages += 1
                 admit(page.seeds)
     levels = 1 if admitted else 0
     if not chains:  # Instagram similar: related profiles, then related-of-related
@@ -172,9 +176,7 @@ def needed_work(
         if len(admitted) > frontier:
             levels += 1
     return {
-        "chains": [
-            (c.get("kind") == "following", c.get("pages", 0)) for c in chains if c.get("pages")
-        ],
+        "chains": [(c.kind == "following", c.pages) for c in chains if c.pages],
         "depth": depth,
         "levels": levels,
         "available": min(n, len(admitted)),
@@ -231,13 +233,17 @@ def run_engine(
     campaign,
     time_scale: float,
     deadline: float = 900,
+    case: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """Run one search to its end; `case` overrides the search's CASES entry (job_create's
+    arguments)."""
     from django.db.models import Count
 
     from scraping import engine
-    from scraping.models import TERMINAL_STATUSES, ApiCall, ProfileCache, ScrapingJob
+    from scraping.models import ApiCall, ProfileCache, ScrapingJob
     from scraping.searches import SEARCHES
     from scraping.services import job_create
+    from scraping.transitions import TERMINAL_STATUSES
 
     search = SEARCHES[search_key]
     # Warm the fake server: building a 300 KB search page from scratch costs it 25-45 ms of CPU
@@ -245,10 +251,11 @@ def run_engine(
     from bench.sequential import PlainClient
 
     fake.reset(latency_profile="none")
-    needed_work(search_key, CASES[search_key], int(target * 1.2), PlainClient(fake.url))
+    case = case or CASES[search_key]
+    needed_work(search_key, case, int(target * 1.2), PlainClient(fake.url))
     fake.reset(**fake_config)
     ProfileCache.objects.all().delete()
-    job = job_create(owner=owner, campaign=campaign, target_results=target, **CASES[search_key])
+    job = job_create(owner=owner, campaign=campaign, target_results=target, **case)
     milestones: dict[int, float] = {}
     start = time.perf_counter()
     while True:
@@ -305,6 +312,8 @@ def run_engine(
         "corrected": round((wall - local) / time_scale + local, 1),
         "milestones_scaled": {m: round(t / time_scale, 1) for m, t in milestones.items()},
         "finish_reason": job.finish_reason,
+        "answered_429": calls.filter(status_code=429).count(),
+        "chain_terms": [chain.get("term") for chain in (job.state or {}).get("chains") or []],
     }
 
 
@@ -355,8 +364,8 @@ def run(
         env = common.base_env(db.url, fake.url)
         db.migrate(env)
         common.django_setup(db.url, fake.url)
+        from fake_scrapecreators.config import REAL_LATENCY
         from scraping import engine, services
-        from scraping.fake.config import REAL_LATENCY
         from sysconfig import config
 
         engine.enqueue = services.enqueue = lambda *a, **k: None  # the loop below runs steps
@@ -423,7 +432,7 @@ def run(
 def run_sequential(fake, fake_config, time_scale, searches, log) -> dict[str, Any]:
     """The original platform's loop for every search type at once (one thread each)."""
     from bench import sequential
-    from scraping.fake.config import REAL_LATENCY
+    from fake_scrapecreators.config import REAL_LATENCY
 
     fake.reset(**fake_config)
     target = max(TARGETS)
@@ -467,7 +476,7 @@ def verify_fake_server(fake, fake_config, time_scale, jitter) -> dict[str, Any]:
     """Measured latency per endpoint (scaled back) and the share of repeated TikTok authors."""
     import requests
 
-    from scraping.fake.universe import keyword_page_plan
+    from fake_scrapecreators.universe import keyword_page_plan
 
     fake.reset(**fake_config)
     probes = {
@@ -492,7 +501,7 @@ def verify_fake_server(fake, fake_config, time_scale, jitter) -> dict[str, Any]:
     with ThreadPoolExecutor(max_workers=len(probes)) as pool:
         for path, params in probes.items():
             pool.submit(probe, path, params)
-    from scraping.fake.config import REAL_LATENCY
+    from fake_scrapecreators.config import REAL_LATENCY
 
     latency = {
         p: {

@@ -89,11 +89,13 @@ def run(
     from scraping.searches import SEARCHES, StepContext
 
     search = SEARCHES[search_key]
-    job = SimpleNamespace(
-        keywords=params.get("keywords") or [], target_username=params.get("target_username") or ""
+    job = SimpleNamespace(  # the given chains only: related hashtags are found live
+        keywords=params.get("keywords") or [],
+        target_username=params.get("target_username") or "",
+        expand_related=False,
     )
     state = search.initial_state(job)
-    state["similar_keywords"] = 4
+    state.similar_keywords = 4
     client = PlainClient(base_url)
     ctx = StepContext(client=client, on_record=None, state=state)
     out = SequentialResult()
@@ -102,23 +104,25 @@ def run(
     start = time.perf_counter()
 
     if search.needs_prepare:
-        search.prepare(ctx, job)
+        seed = search.prepare(ctx, job)
+        if seed:
+            state.apply(seed)
         model += latency[search.profile_endpoint]
     related_pages: deque[list[dict]] = deque()
-    if state.get("pending"):
-        related_pages.append(list(state["pending"]))
-    chains = state.get("chains") or []
+    if state.pending:
+        related_pages.append(list(state.pending))
+    chains = state.chains
     turn = 0
 
     def next_page() -> list[dict] | None:
         nonlocal turn, model
-        live = [c for c in chains if not c["done"]]
+        live = [c for c in chains if not c.done]
         if live:
             chain = live[turn % len(live)]
             turn += 1
             page = search.fetch_page(ctx, chain)
             model += latency[_page_endpoint(search, chain)]
-            chain["cursor"], chain["done"] = page.cursor, page.done
+            chain.cursor, chain.done = page.cursor, page.done
             out.pages += 1
             return page.seeds
         if related_pages:
@@ -164,7 +168,7 @@ def run(
     return out
 
 
-def _page_endpoint(search, chain: dict) -> str:
-    if chain.get("kind") == "following":
+def _page_endpoint(search, chain) -> str:
+    if chain.kind == "following":
         return search.following_endpoint
     return search.page_endpoint

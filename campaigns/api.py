@@ -5,8 +5,8 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from influencer.api import ERROR_SCHEMA as ERROR
-from influencer.api import ApiView, django_errors, no_store
+from core.api import ERROR_SCHEMA as ERROR
+from core.api import ApiView, django_errors, no_store
 
 from . import selectors, services
 from .models import Campaign

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from influencer.models import UUIDModel
+from core.models import UUIDModel
 
 
 class Campaign(UUIDModel):

@@ -1,19 +1,27 @@
 """Writes for campaigns."""
 
 import logging
+from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from scraping.services import jobs_cancel_for_campaign
-from trials.services import entitlement_check
+from scraping.models import ScrapingJob
+from scraping.services import job_create, jobs_cancel_for_campaign
+from trials.services.entitlements import entitlement_check
 
 from .models import Campaign
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def campaign_create(*, owner, name: str, description: str = "", search_type: str) -> Campaign:
+def campaign_create(
+    *, owner: "User", name: str, description: str = "", search_type: str
+) -> Campaign:
     # Checked in the same transaction as the insert: two requests cannot take the last slot.
     entitlement_check(user=owner, action="campaign")
     campaign = Campaign(
@@ -25,7 +33,24 @@ def campaign_create(*, owner, name: str, description: str = "", search_type: str
     return campaign
 
 
-def campaign_update(*, campaign: Campaign, **fields) -> Campaign:
+@transaction.atomic
+def search_start(*, owner: "User", campaign: Campaign, **search: Any) -> ScrapingJob:
+    """Start a search in a campaign: the owner's own, not completed. The first search makes a
+    draft campaign active. `search` is job_create's arguments."""
+    if campaign.owner_id != owner.pk:
+        raise ValidationError({"campaign": "Campaign not found."})
+    if campaign.status == Campaign.Status.COMPLETED:
+        raise ValidationError(
+            {"campaign": "This campaign is completed. Reopen it to run new searches."}
+        )
+    job = job_create(owner=owner, campaign=campaign, **search)
+    if campaign.status == Campaign.Status.DRAFT:
+        Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.ACTIVE)
+        campaign.status = Campaign.Status.ACTIVE
+    return job
+
+
+def campaign_update(*, campaign: Campaign, **fields: Any) -> Campaign:
     allowed = {"name", "description", "search_type"}
     unknown = set(fields) - allowed
     if unknown:

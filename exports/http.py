@@ -1,70 +1,60 @@
-"""Streaming CSV responses (shared by the export view and the REST API)."""
+"""Download responses: a streamed CSV, or an XLSX built in a temporary file and streamed."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterable
-from datetime import date
-from urllib.parse import quote
+from typing import Any
 
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
-from django.utils.text import slugify
 
 from campaigns.models import Campaign
 from scraping.models import ScrapingJob
 
-from .safety import Cell
-from .writers import CAMPAIGN_HEADERS, campaign_rows, iter_csv, job_headers, job_rows
+from . import csv_file, xlsx_file
+from .columns import HEADERS
+from .filenames import ALL_SEARCHES, content_disposition
+from .searches import search_label
+from .writers import campaign_rows, job_rows
 
-SLUG_MAX = 80
-
-
-def export_filename(name: str, kind: str, day: date) -> tuple[str, str]:
-    """``(ascii_name, unicode_name)`` for ``<slug of name>-<kind>-YYYY-MM-DD.csv``.
-
-    The ASCII name drops accents (``Été`` → ``ete``) and anything else; the Unicode one keeps
-    letters of any script. A name with no usable letters becomes ``export``.
-    """
-    ascii_slug = slugify(name)[:SLUG_MAX].strip("-") or "export"
-    unicode_slug = slugify(name, allow_unicode=True)[:SLUG_MAX].strip("-") or ascii_slug
-    suffix = f"-{kind}-{day.isoformat()}.csv"
-    return ascii_slug + suffix, unicode_slug + suffix
+FORMATS = ("csv", "xlsx")
 
 
-def content_disposition(name: str, kind: str, day: date) -> str:
-    """``attachment; filename="…"`` (ASCII), plus ``filename*=UTF-8''…`` (RFC 6266) when the
-    campaign name has letters ASCII cannot carry."""
-    ascii_name, unicode_name = export_filename(name, kind, day)
-    value = f'attachment; filename="{ascii_name}"'
-    if unicode_name != ascii_name:
-        value += f"; filename*=UTF-8''{quote(unicode_name, safe='')}"
-    return value
+def job_export_response(job: ScrapingJob, file_format: str) -> StreamingHttpResponse:
+    return export_response(job.campaign.name, search_label(job), job_rows(job), file_format)
 
 
-def csv_response(
-    headers: Iterable[str], rows: Iterable[list[Cell]], *, disposition: str
+def campaign_export_response(campaign: Campaign, file_format: str) -> StreamingHttpResponse:
+    return export_response(campaign.name, ALL_SEARCHES, campaign_rows(campaign), file_format)
+
+
+def export_response(
+    campaign_name: str, search: str, rows: Iterable[list[Any]], file_format: str
 ) -> StreamingHttpResponse:
-    """A UTF-8 CSV streamed chunk by chunk, BOM first, never cached."""
-    response = StreamingHttpResponse(
-        iter_csv(headers, rows), content_type="text/csv; charset=utf-8"
+    """The download, never cached, named after the campaign and the search."""
+    response: StreamingHttpResponse
+    if file_format == "xlsx":
+        response = _xlsx_response(rows)
+    else:
+        response = StreamingHttpResponse(
+            csv_file.iter_csv(HEADERS, rows), content_type=csv_file.CONTENT_TYPE
+        )
+    response["Content-Disposition"] = content_disposition(
+        campaign_name, search, file_format, at=timezone.now()
     )
-    response["Content-Disposition"] = disposition
     response["Cache-Control"] = "no-store"
     return response
 
 
-def job_csv_response(job: ScrapingJob) -> StreamingHttpResponse:
-    kind = f"{job.platform}-{job.search_type}"
-    return csv_response(
-        job_headers(job),
-        job_rows(job),
-        disposition=content_disposition(job.campaign.name, kind, timezone.localdate()),
-    )
-
-
-def campaign_csv_response(campaign: Campaign) -> StreamingHttpResponse:
-    return csv_response(
-        CAMPAIGN_HEADERS,
-        campaign_rows(campaign),
-        disposition=content_disposition(campaign.name, "campaign", timezone.localdate()),
-    )
+def _xlsx_response(rows: Iterable[list[Any]]) -> FileResponse:
+    # A workbook is a zip, whose directory comes last: it is written to a temporary file on
+    # disk (deleted when the response closes it), not held in memory, then streamed.
+    file = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    try:
+        xlsx_file.write_xlsx(file, HEADERS, rows)
+        file.seek(0)
+    except BaseException:
+        file.close()
+        raise
+    return FileResponse(file, content_type=xlsx_file.CONTENT_TYPE)

@@ -8,9 +8,12 @@ The rule (OWASP "CSV Injection"): a text cell is prefixed with a single quote ``
 
 - its first character is ``=``, ``+``, ``-``, ``@``, a tab, a carriage return or a line feed
   (also the full-width forms ``＝ ＋ － ＠``, which some East-Asian spreadsheet locales accept); or
-- it starts with other whitespace (spaces, no-break spaces…) followed by one of those characters:
-  Google Sheets and LibreOffice (with "trim spaces") strip leading spaces before deciding whether a
-  cell is a formula, so `` =1+1`` is as dangerous as ``=1+1``.
+- it starts with invisible characters followed by one of those characters: Google Sheets and
+  LibreOffice (with "trim spaces") strip leading spaces before deciding whether a cell is a
+  formula, so `` =1+1`` is as dangerous as ``=1+1``, and spreadsheets and import tools drop
+  other invisible characters too. Invisible means whitespace (spaces, no-break spaces, U+2028,
+  U+2029…), control characters (NUL and the other C0/C1 controls) and format characters
+  (zero-width space U+200B, byte-order mark U+FEFF, word joiner, bidi marks…).
 
 Numbers are written as real numbers, never neutralised: ``-2`` in the Likes column is the integer
 -2 (a spreadsheet reads a number, not a formula). Only text is ever prefixed.
@@ -19,11 +22,12 @@ Numbers are written as real numbers, never neutralised: ``-2`` in the Likes colu
 from __future__ import annotations
 
 import math
+import unicodedata
 from datetime import UTC, date, datetime
 from typing import Any
 
 FORMULA_STARTS = frozenset("=+-@\t\r\n＝＋－＠")
-_AFTER_WHITESPACE = frozenset("=+-@＝＋－＠")
+_AFTER_INVISIBLE = frozenset("=+-@＝＋－＠")
 
 Cell = str | int | float
 
@@ -35,11 +39,16 @@ def neutralise(text: str) -> str:
     first = text[0]
     if first in FORMULA_STARTS:
         return "'" + text
-    if first.isspace():
-        stripped = text.lstrip()
-        if stripped and stripped[0] in _AFTER_WHITESPACE:
-            return "'" + text
+    if _invisible(first):
+        for char in text:
+            if not _invisible(char):
+                return "'" + text if char in _AFTER_INVISIBLE else text
     return text
+
+
+def _invisible(char: str) -> bool:
+    """Whitespace, a control (Cc) or a format character (Cf): what may hide before a formula."""
+    return char.isspace() or unicodedata.category(char) in ("Cc", "Cf")
 
 
 def safe_cell(value: Any) -> Cell:

@@ -1,9 +1,11 @@
-"""`GET /api/export/csv?jobId=<uuid>` or `?campaignId=<uuid>`: the CSV download.
+"""`GET /api/export/csv?jobId=<uuid>` or `?campaignId=<uuid>`: a search's or a campaign's export.
 
+`&format=xlsx` (or the same query on `/api/export/xlsx`) gives an Excel workbook instead of CSV.
 A DRF view so that pages (session) and scripts (``Authorization: Token <key>``) both use it.
 Errors are JSON in the project's format ``{"message": …, "errors": {field: […]}}``:
-400 for missing, repeated, malformed or conflicting parameters; 401 without credentials;
-404 for an id that is not the user's (whether it exists or not). Success is a streamed CSV.
+400 for missing, repeated, malformed or conflicting parameters or an unknown format; 401 without
+credentials; 404 for an id that is not the user's (whether it exists or not). Success is the
+file, streamed.
 """
 
 from __future__ import annotations
@@ -28,18 +30,21 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from campaigns.selectors import campaign_get
+from core.errors import PaymentRequired
 from scraping.selectors import job_get
-from trials.errors import PaymentRequired
-from trials.services import entitlement_check
+from trials.services.entitlements import entitlement_check
 
-from .http import campaign_csv_response, job_csv_response
+from .csv_file import CONTENT_TYPE as CSV_TYPE
+from .http import FORMATS, campaign_export_response, job_export_response
+from .xlsx_file import CONTENT_TYPE as XLSX_TYPE
 
 PARAMS = ("jobId", "campaignId")
 
 
 class _JsonErrors(BaseContentNegotiation):
-    """Errors are JSON whatever the client's Accept header says (success is a CSV stream that
-    does not go through a renderer), so an ``Accept: text/csv`` client never gets a 406."""
+    """Errors are JSON whatever the client's Accept header says (success is a file that does
+    not go through a renderer), so an ``Accept: text/csv`` client never gets a 406. This also
+    keeps DRF from reading ``?format=`` as a renderer choice: it is the file format here."""
 
     def select_parser(self, request, parsers):
         return parsers[0]
@@ -88,39 +93,67 @@ def _parse(params) -> tuple[str, uuid.UUID]:
     return ("job" if name == "jobId" else "campaign"), value
 
 
-class ExportCsvView(APIView):
+def _parse_format(params, default: str) -> str:
+    """``csv`` or ``xlsx``: the ``format`` parameter, else the route's own format."""
+    given = [v.strip().lower() for v in params.getlist("format") if v.strip()]
+    if not given:
+        return default
+    if len(given) > 1:
+        raise _BadParams("Give one format.", {"format": ["Give one format."]})
+    if given[0] not in FORMATS:
+        message = "format must be csv or xlsx."
+        raise _BadParams(message, {"format": ["Choose csv or xlsx."]})
+    return given[0]
+
+
+_PARAMETERS = [
+    OpenApiParameter("jobId", OpenApiTypes.UUID, description="one search"),
+    OpenApiParameter("campaignId", OpenApiTypes.UUID, description="a whole campaign"),
+    OpenApiParameter(
+        "format",
+        OpenApiTypes.STR,
+        enum=list(FORMATS),
+        description="csv or xlsx (default: the route's own format)",
+    ),
+]
+_RESPONSES = {
+    (200, CSV_TYPE.split(";")[0]): OpenApiResponse(OpenApiTypes.STR, description="the CSV file"),
+    (200, XLSX_TYPE): OpenApiResponse(OpenApiTypes.BINARY, description="the Excel workbook"),
+    400: OpenApiResponse(description="missing, malformed or conflicting parameters"),
+    401: OpenApiResponse(description="no credentials"),
+    402: OpenApiResponse(description="trial ended without a subscription"),
+    404: OpenApiResponse(description="not one of your searches or campaigns"),
+}
+_DESCRIPTION = (
+    "Give exactly one of jobId or campaignId. Every export has the same columns. CSV is UTF-8 "
+    "with a BOM, streamed; XLSX has typed numbers and dates. Cells are neutralised against "
+    "formula injection in both."
+)
+
+
+class ExportView(APIView):
     # Token first: an anonymous request gets 401 with `WWW-Authenticate: Token` (with session
     # first, DRF would answer 403).
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = _JsonErrors
+    default_format = "csv"
 
     def get_exception_handler(self):
         return _error_handler
 
     @extend_schema(
         operation_id="export_csv",
-        summary="Download a search's or a campaign's creators as CSV",
-        description=(
-            "Give exactly one of jobId or campaignId. The body is UTF-8 CSV with a BOM, "
-            "streamed; cells are neutralised against formula injection."
-        ),
-        parameters=[
-            OpenApiParameter("jobId", OpenApiTypes.UUID, description="one search"),
-            OpenApiParameter("campaignId", OpenApiTypes.UUID, description="a whole campaign"),
-        ],
-        responses={
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="the CSV file"),
-            400: OpenApiResponse(description="missing, malformed or conflicting parameters"),
-            401: OpenApiResponse(description="no credentials"),
-            402: OpenApiResponse(description="trial ended without a subscription"),
-            404: OpenApiResponse(description="not one of your searches or campaigns"),
-        },
+        summary="Download a search's or a campaign's creators as CSV (or XLSX)",
+        description=_DESCRIPTION,
+        parameters=_PARAMETERS,
+        responses=_RESPONSES,
     )
     def get(self, request):
         try:
             kind, object_id = _parse(request.query_params)
+            file_format = _parse_format(request.query_params, self.default_format)
         except _BadParams as exc:
             return Response(exc.body, status=400, headers={"Cache-Control": "no-store"})
         if kind == "job":
@@ -133,15 +166,35 @@ class ExportCsvView(APIView):
             body = {"message": exc.message, "errors": {}, "upgradeUrl": exc.upgrade_url}
             return Response(body, status=402, headers={"Cache-Control": "no-store"})
         if kind == "job":
-            return job_csv_response(target)
-        return campaign_csv_response(target)
+            return job_export_response(target, file_format)
+        return campaign_export_response(target, file_format)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="export_xlsx",
+        summary="Download a search's or a campaign's creators as an Excel workbook",
+        description=_DESCRIPTION,
+        parameters=_PARAMETERS,
+        responses=_RESPONSES,
+    )
+)
+class ExportXlsxView(ExportView):
+    default_format = "xlsx"
 
 
 @extend_schema_view(get=extend_schema(exclude=True))
-class _ExportCsvSlashView(ExportCsvView):
+class _ExportSlashView(ExportView):
     """The same endpoint at `/api/export/csv/`, left out of the schema (one operation)."""
 
 
+@extend_schema_view(get=extend_schema(exclude=True))
+class _ExportXlsxSlashView(ExportXlsxView):
+    """`/api/export/xlsx/`, left out of the schema."""
+
+
 # DRF authenticates by itself (session or token): LoginRequiredMiddleware must not redirect.
-export_csv = login_not_required(ExportCsvView.as_view())
-export_csv_slash = login_not_required(_ExportCsvSlashView.as_view())
+export_csv = login_not_required(ExportView.as_view())
+export_csv_slash = login_not_required(_ExportSlashView.as_view())
+export_xlsx = login_not_required(ExportXlsxView.as_view())
+export_xlsx_slash = login_not_required(_ExportXlsxSlashView.as_view())

@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-from urllib3 import BaseHTTPResponse, Timeout
+from urllib3 import BaseHTTPResponse, HTTPConnectionPool, Timeout
 from urllib3.exceptions import HTTPError as Urllib3Error
 
 from sysconfig import config
@@ -252,7 +252,7 @@ class Fetcher:
 
     def _request(
         self, target: Target, headers: dict[str, str], deadline: Deadline
-    ) -> tuple[BaseHTTPResponse, object]:
+    ) -> tuple[BaseHTTPResponse, HTTPConnectionPool]:
         remaining = deadline.remaining()
         pool = open_pool(
             target.scheme,

@@ -19,6 +19,7 @@ import concurrent.futures
 import ipaddress
 import socket
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -187,7 +188,13 @@ class Guard:
         raise last_error or OSError(f"could not connect to {host}")
 
 
-class _GuardedMixin:
+if TYPE_CHECKING:
+    _ConnectionBase = HTTPConnection  # what the mixin is mixed into (host, port, errors)
+else:
+    _ConnectionBase = object
+
+
+class _GuardedMixin(_ConnectionBase):
     """Replaces urllib3's own resolve-and-connect with the guard's."""
 
     def __init__(self, *args, guard: Guard, deadline, allow_loopback: bool, **kwargs) -> None:

@@ -36,12 +36,15 @@ def colour(name: str | None) -> str:
     return f"hsl({hue(name)}, 55%, 45%)"
 
 
-def placeholder_svg(name: str | None) -> bytes:
+def placeholder_svg(name: str | None, size: int | None = None) -> bytes:
+    """The SVG, drawn on a 200×200 view box; `size` (a sized link's width) sets its intrinsic
+    width and height, 200 without."""
     label = clean_name(name) or "unknown creator"
     attr = escape(label, {'"': "&quot;", "'": "&apos;"})
     text = escape(initial(name))
+    side = int(size or 200)
     svg = (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="200" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{side}" height="{side}" '
         f'viewBox="0 0 200 200" role="img" aria-label="{attr}">'
         f"<title>{escape(label)}</title>"
         f'<circle cx="100" cy="100" r="100" fill="{colour(name)}"/>'

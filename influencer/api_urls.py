@@ -1,19 +1,21 @@
 """Every REST route under /api/."""
 
-from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from campaigns import api as campaigns_api
-from scraping import api as scraping_api
-
-from .api import ApiView
+from core.api import ApiView
+from scraping.metrics import api as metrics_api
+from workspace import api as searches_api
 
 
 class SchemaView(ApiView, SpectacularAPIView):
     permission_classes = []  # the schema is public; it documents, it reveals no data
 
 
-class DocsView(ApiView, SpectacularSwaggerView):
+class DocsView(ApiView, SpectacularSwaggerSplitView):
+    """Swagger UI; its start-up script is served from ?script= (no inline script: CSP)."""
+
     permission_classes = []
 
 
@@ -28,30 +30,41 @@ urlpatterns = [
     ),
     path(
         "campaigns/<uuid:campaign_id>/creators/",
-        scraping_api.CampaignCreatorsView.as_view(),
+        searches_api.CampaignCreatorsView.as_view(),
         name="api_campaign_creators",
     ),
     # The original platform's paths, answering with and without a trailing slash.
     re_path(
         r"^scraping/(?P<kind>[a-z-]+)/?$",
-        scraping_api.SearchView.as_view(),
+        searches_api.SearchView.as_view(),
         name="api_search",
     ),
-    path("jobs/", scraping_api.JobListView.as_view(), name="api_jobs"),
-    path("jobs/<uuid:job_id>/", scraping_api.JobDetailView.as_view(), name="api_job"),
+    path("jobs/", searches_api.JobListView.as_view(), name="api_jobs"),
+    path("jobs/<uuid:job_id>/", searches_api.JobDetailView.as_view(), name="api_job"),
     path(
         "jobs/<uuid:job_id>/creators/",
-        scraping_api.JobCreatorsView.as_view(),
+        searches_api.JobCreatorsView.as_view(),
         name="api_job_creators",
     ),
     path(
         "jobs/<uuid:job_id>/cancel/",
-        scraping_api.JobActionView.as_view(action="cancel"),
+        searches_api.JobActionView.as_view(action="cancel"),
         name="api_job_cancel",
     ),
     path(
         "jobs/<uuid:job_id>/retry/",
-        scraping_api.JobActionView.as_view(action="retry"),
+        searches_api.JobActionView.as_view(action="retry"),
         name="api_job_retry",
     ),
+    path(
+        "jobs/<uuid:job_id>/deep-enrichment/",
+        metrics_api.DeepEnrichmentView.as_view(),
+        name="api_job_deep_enrichment",
+    ),
+    path(
+        "creators/<uuid:creator_id>/metrics/",
+        metrics_api.CreatorMetricsView.as_view(),
+        name="api_creator_metrics",
+    ),
+    path("", include("outreach.api_urls")),
 ]

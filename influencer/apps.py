@@ -2,8 +2,7 @@ from django.apps import AppConfig
 
 
 class InfluencerConfig(AppConfig):
+    """Settings, URL wiring and the cache tables' migrations."""
+
     name = "influencer"
     verbose_name = "Platform"
-
-    def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects allauth signals)

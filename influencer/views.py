@@ -1,10 +1,16 @@
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
+
+from trials.accounts import api_tokens_revoke
 
 
 @login_not_required
@@ -44,7 +50,7 @@ def api_token(request):
     """Create, rotate or revoke the user's API token (Authorization: Token <key>)."""
     if request.method == "POST":
         action = request.POST.get("action")
-        Token.objects.filter(user=request.user).delete()
+        api_tokens_revoke(user=request.user)
         if action == "create":
             Token.objects.create(user=request.user)
             messages.success(request, "New API token created. The old one no longer works.")
@@ -53,3 +59,25 @@ def api_token(request):
         return redirect("api_token")
     token = Token.objects.filter(user=request.user).first()
     return render(request, "account/api_token.html", {"token": token})
+
+
+@login_not_required
+def admin_login(request):
+    """/admin/login/: staff sign in on allauth's login page, whose failed attempts are rate
+    limited (ACCOUNT_RATE_LIMITS); the admin's own form has no limit, so it is never served."""
+    next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("admin:index")
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return redirect(next_url)
+        # Signed in but not staff: allauth would send them straight back here.
+        raise PermissionDenied
+    return redirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
+
+
+def admin_password_change(request):
+    """/admin/password_change/: the account page's form, which also revokes API tokens."""
+    return redirect("account_change_password")

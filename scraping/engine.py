@@ -14,45 +14,94 @@ import math
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import ParamSpec, TypeAlias, TypeVar
 
 from django.db import close_old_connections, connections, transaction
-from django.db.models import DateTimeField, F, Q, Value
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from influencer.queue import enqueue
+from core.queue import enqueue
 from sysconfig import config
-from trials.services import creators_release, creators_reserve
+from trials.services.usage import creators_grant
 
+from . import transitions
 from .client import CallRecord, NotFound, UpstreamError, default_client
 from .client.errors import user_message
-from .models import ACTIVE_STATUSES, ApiCall, Creator, JobStatus, ProfileCache, ScrapingJob
-from .searches import SEARCHES, Search, StepContext, TargetNotFound
+from .models import ApiCall, Creator, ProfileCache, ScrapingJob
+from .searches import SEARCHES, PageResult, Search, StepCancelled, StepContext, TargetNotFound
+from .searches.base import CreatorFields
+from .state import Chain, CreatorSeed, JobState, JSONObject
+from .transitions import ACTIVE_STATUSES, TARGET_NOT_FOUND, JobStatus
 
 logger = logging.getLogger(__name__)
 
 STEP_TASK = "scraping.tasks.run_job_step"
 DEFAULT_NEW_PER_PAGE = 8.0
+CANCEL_CHECK_SECONDS = 0.5  # how often a running step looks for a cancel
+
+JobId: TypeAlias = uuid.UUID | str  # a job's primary key, or its text (as the queue passes it)
+ProfileResult: TypeAlias = tuple[JSONObject | None, UpstreamError | None]  # body or error
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
 @dataclass
 class Outcome:
-    creators: list[dict] = field(default_factory=list)
-    profiles: dict[str, dict] = field(default_factory=dict)  # cache key → body to store
+    creators: list[CreatorFields] = field(default_factory=list)
+    profiles: dict[str, JSONObject] = field(default_factory=dict)  # cache key → body to store
     pages_fetched: int = 0
-    failure: str = ""
+    failure: str = ""  # a retryable failure (after the client's retries)
     fatal: str = ""
+    fatal_code: str = ""
     plan_limited: bool = False
+
+    @property
+    def made_progress(self) -> bool:
+        return bool(self.pages_fetched or self.creators)
+
+
+class CancelWatch:
+    """While a step runs, looks at the job's status every CANCEL_CHECK_SECONDS and sets the
+    step's stop flag once it is no longer active (cancelled, timed out, forced by staff), so
+    no further upstream call starts. Only an explicit status stops: a row this thread cannot
+    see yet (an uncommitted test transaction) does not."""
+
+    def __init__(self, job_id: JobId, stop: threading.Event) -> None:
+        self.job_id, self.stop = job_id, stop
+        self._finished = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name=f"cancel-{job_id}", daemon=True)
+
+    def __enter__(self) -> "CancelWatch":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._finished.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        try:
+            while not self._finished.wait(CANCEL_CHECK_SECONDS):
+                status = (
+                    ScrapingJob.objects.filter(pk=self.job_id)
+                    .values_list("status", flat=True)
+                    .first()
+                )
+                if status is not None and status not in ACTIVE_STATUSES:
+                    self.stop.set()
+                    return
+        finally:
+            connections.close_all()
 
 
 class CallLog:
     """Collects the call records of one step from every thread."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self.records: list[CallRecord] = []
 
@@ -64,7 +113,7 @@ class CallLog:
 # --- the step --------------------------------------------------------------------------------
 
 
-def job_step(job_id) -> None:
+def job_step(job_id: JobId) -> None:
     """Run one step of a job if it can be claimed; otherwise do nothing."""
     delay = config.get("scraping.continuation_delay")
     if delay:
@@ -77,20 +126,25 @@ def job_step(job_id) -> None:
         _finish_timeout(job)
         return
     search = SEARCHES[job.search_key]
-    state = dict(job.state) if job.state else search.initial_state(job)
-    state["similar_keywords"] = int(config.get("scraping.similar_keywords"))
+    state = JobState.from_json(job.state) if job.state else search.initial_state(job)
+    state.similar_keywords = int(config.get("scraping.similar_keywords"))
     log = CallLog()
     ctx = StepContext(client=default_client(), on_record=log.add, state=state)
     outcome = Outcome()
     try:
-        if not state.get("prepared"):
-            search.prepare(ctx, job)
-            state["prepared"] = True
-            state["pending"] = _admit(search, state, state.get("pending") or [])
-        else:
-            _run_unit(ctx, job, search, outcome)
+        with CancelWatch(job.pk, ctx.stop):
+            if not state.prepared:
+                seed = search.prepare(ctx, job)
+                if seed is not None:
+                    state.apply(seed)
+                state.prepared = True
+                state.pending = _admit(search, state, state.pending)
+            else:
+                _run_unit(ctx, job, search, outcome)
+    except StepCancelled:
+        pass  # cancelled before the target was read: nothing was learned
     except TargetNotFound as exc:
-        outcome.fatal = str(exc)
+        outcome.fatal, outcome.fatal_code = str(exc), TARGET_NOT_FOUND
     except UpstreamError as exc:
         if exc.fatal:
             outcome.fatal = user_message(exc)
@@ -102,32 +156,24 @@ def job_step(job_id) -> None:
     _commit(job.pk, token, state, outcome, log.records)
 
 
-def _claim(job_id, token: str) -> ScrapingJob | None:
-    now = timezone.now()
-    claimed = (
-        ScrapingJob.objects.filter(pk=job_id, status__in=ACTIVE_STATUSES)
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-        .update(
-            status=JobStatus.PROCESSING,
-            locked_until=now + timedelta(seconds=config.get("scraping.lease")),
-            worker_id=token,
-            started_at=Coalesce(F("started_at"), Value(now, output_field=DateTimeField())),
-            updated_at=now,
-        )
+def _claim(job_id: JobId, token: str) -> ScrapingJob | None:
+    lease = timedelta(seconds=config.get("scraping.lease"))
+    claimed = ScrapingJob.objects.filter(pk=job_id).claim(
+        token=token, now=timezone.now(), lease=lease
     )
     return ScrapingJob.objects.get(pk=job_id) if claimed else None
 
 
-def _admit(search: Search, state: dict, seeds: list[dict]) -> list[dict]:
+def _admit(search: Search, state: JobState, seeds: list[CreatorSeed]) -> list[CreatorSeed]:
     """Seeds not seen before in this job (and not the target), marked as seen."""
-    seen = set(state.setdefault("seen", []))
-    admitted = []
+    seen = set(state.seen)
+    admitted: list[CreatorSeed] = []
     for seed in seeds:
         key = seed.get("external_id")
         if not key or key in seen or search.excluded(state, seed):
             continue
         seen.add(key)
-        state["seen"].append(key)
+        state.seen.append(key)
         admitted.append(seed)
     return admitted
 
@@ -135,13 +181,13 @@ def _admit(search: Search, state: dict, seeds: list[dict]) -> list[dict]:
 def _run_unit(ctx: StepContext, job: ScrapingJob, search: Search, outcome: Outcome) -> None:
     state = ctx.state
     need = job.target_results - job.processed_results
-    pending: list[dict] = state.setdefault("pending", [])
-    batch = pending[: max(0, min(need, _batch_size(job)))]
+    pending = state.pending
+    concurrency = _parallel_calls(ctx)
+    batch = pending[: max(0, min(need, _batch_size(job, concurrency)))]
     chains = _chains_to_fetch(state, job, need - len(pending))
 
     cached = _cached_profiles(search, batch)
     to_fetch = [seed for seed in batch if search.profile_key(seed) not in cached]
-    concurrency = int(config.get("scraping.enrichment_concurrency"))
     workers = max(1, min(concurrency + len(chains), len(to_fetch) + len(chains)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"job-{job.pk}") as pool:
         page_futures = [(c, pool.submit(_threaded, search.fetch_page, ctx, c)) for c in chains]
@@ -152,51 +198,77 @@ def _run_unit(ctx: StepContext, job: ScrapingJob, search: Search, outcome: Outco
         profiles = _collect_profiles(search, batch, cached, profile_futures, outcome)
         discovered = _collect_pages(page_futures, outcome)
 
+    # Seeds whose profile call never started (the job was cancelled) go back to the front.
     del pending[: len(batch)]
+    pending[:0] = [seed for seed in batch if search.profile_key(seed) not in profiles]
     for seed in batch:
         key = search.profile_key(seed)
+        if key not in profiles:
+            continue
         body, error = profiles[key]
-        if isinstance(error, NotFound):
-            continue  # that one creator is gone upstream; nothing to deliver
         profile = search.parse_profile(body) if body else None
+        # A creator the search found is always kept: when its profile cannot be read, with
+        # what the search itself returned, flagged with the reason.
         fields = search.build(state, seed, profile)
-        if error is not None:
-            fields["enrichment"], fields["enrichment_error"] = "failed", error.message[:255]
-        elif profile is None:
-            fields["enrichment"], fields["enrichment_error"] = "failed", "profile unreadable"
+        if error is not None or profile is None:
+            fields["enrichment"] = Creator.Enrichment.UNAVAILABLE
+            fields["enrichment_error"] = unavailable_reason(error)
         fields["raw"] = body or {}
         outcome.creators.append(fields)
         if body:
             pending.extend(_admit(search, state, search.expand(state, seed, body)))
     outcome.creators = outcome.creators[:need]
-    pending.extend(_admit(search, state, discovered))
+    found = _admit(search, state, discovered)
+    pages_left = job.api_call_budget - job.search_calls - outcome.pages_fetched
+    search.learn(state, found, pages_left=pages_left)
+    pending.extend(found)
 
 
-def _batch_size(job: ScrapingJob) -> int:
+def unavailable_reason(error: UpstreamError | None) -> str:
+    """Why a found creator's profile could not be read, in words for the results table."""
+    if error is None:
+        return "The profile answer could not be read."
+    if isinstance(error, NotFound):
+        return "Profile not found upstream (404)."
+    status = f" ({error.status})" if error.status else ""
+    return f"The profile call failed{status}: {error.message}"[:255]
+
+
+def _parallel_calls(ctx: StepContext) -> int:
+    """Profile calls this step runs at once: the shared limiter's adaptive in-flight limit (what
+    upstream has lately taken without a 429, a 5xx or a slowdown; it moves between steps),
+    at most `scraping.enrichment_concurrency`. The limiter holds every call to that limit anyway;
+    following it here keeps the step's threads, and its batch, the size of what can run."""
+    most = int(config.get("scraping.enrichment_concurrency"))
+    limiter = ctx.client.limiter
+    return max(1, min(most, limiter.current_limit())) if limiter else most
+
+
+def _batch_size(job: ScrapingJob, concurrency: int) -> int:
     """Profiles per step: several rounds of the parallel calls, so that each step's slowest call
     (the tail every step waits for) and its claim and commit are shared by more creators. The
-    first batch is one round: the first creators show within about one profile call."""
-    concurrency = int(config.get("scraping.enrichment_concurrency"))
+    first batch is one round: the first creators show within about one profile call. The
+    rounds scale with the parallel calls: a step at 32 calls enriches 96 creators, not 24."""
     if job.processed_results == 0:
         return concurrency
     return concurrency * int(config.get("scraping.enrichment_batch_rounds"))
 
 
-def _chains_to_fetch(state: dict, job: ScrapingJob, shortfall: int) -> list[dict]:
+def _chains_to_fetch(state: JobState, job: ScrapingJob, shortfall: int) -> list[Chain]:
     """Just enough live chains to cover what the pending queue cannot, within the budget."""
-    live = [c for c in state.get("chains", []) if not c["done"]]
+    live = [c for c in state.chains if not c.done]
     budget_left = job.api_call_budget - job.search_calls
     if shortfall <= 0 or not live or budget_left <= 0:
         return []
-    per_page = state.get("new_per_page") or DEFAULT_NEW_PER_PAGE
+    per_page = state.new_per_page or DEFAULT_NEW_PER_PAGE
     wanted = min(len(live), budget_left, max(1, math.ceil(shortfall / per_page)))
-    start = state.get("next_chain", 0) % len(live)
+    start = (state.next_chain or 0) % len(live)
     chosen = (live[start:] + live[:start])[:wanted]
-    state["next_chain"] = start + wanted
+    state.next_chain = start + wanted
     return chosen
 
 
-def _cached_profiles(search: Search, batch: list[dict]) -> dict[str, dict]:
+def _cached_profiles(search: Search, batch: list[CreatorSeed]) -> dict[str, JSONObject]:
     ttl = config.get("scraping.profile_cache_ttl")
     if not batch or ttl <= 0:
         return {}
@@ -209,15 +281,22 @@ def _cached_profiles(search: Search, batch: list[dict]) -> dict[str, dict]:
     return {row.key: row.payload for row in rows}
 
 
-def _threaded(fn, *args):
+def _threaded(fn: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> _R:
     try:
-        return fn(*args)
+        return fn(*args, **kwargs)
     finally:
         connections.close_all()  # this thread's connections (the shared rate limiter's cache)
 
 
-def _collect_profiles(search, batch, cached, futures, outcome) -> dict[str, tuple]:
-    results: dict[str, tuple[dict | None, UpstreamError | None]] = {}
+def _collect_profiles(
+    search: Search,
+    batch: list[CreatorSeed],
+    cached: dict[str, JSONObject],
+    futures: dict[str, "Future[JSONObject]"],
+    outcome: Outcome,
+) -> dict[str, ProfileResult]:
+    """Profile body or error by key; a seed whose call was never started is left out."""
+    results: dict[str, ProfileResult] = {}
     for seed in batch:
         key = search.profile_key(seed)
         if key in cached:
@@ -225,6 +304,8 @@ def _collect_profiles(search, batch, cached, futures, outcome) -> dict[str, tupl
             continue
         try:
             body = futures[key].result()
+        except StepCancelled:
+            continue
         except UpstreamError as error:
             if error.fatal:
                 raise
@@ -235,27 +316,58 @@ def _collect_profiles(search, batch, cached, futures, outcome) -> dict[str, tupl
     return results
 
 
-def _collect_pages(page_futures, outcome: Outcome) -> list[dict]:
-    discovered: list[dict] = []
+def _collect_pages(
+    page_futures: list[tuple[Chain, "Future[PageResult]"]], outcome: Outcome
+) -> list[CreatorSeed]:
+    """Seeds of the pages fetched. A failing chain ends alone, noted on the chain: at once on
+    400/403/404 (that source is gone), after `scraping.max_step_failures` failures in a row
+    on 429/5xx/timeouts. Only auth and credit errors (fatal) end the whole job."""
+    discovered: list[CreatorSeed] = []
+    give_up_after = int(config.get("scraping.max_step_failures"))
     for chain, future in page_futures:
         try:
             page = future.result()
+        except StepCancelled:
+            continue
         except UpstreamError as error:
             if error.fatal:
                 raise
-            outcome.failure = user_message(error)
+            chain.failures = (chain.failures or 0) + 1
+            if not error.retryable or chain.failures >= give_up_after:
+                chain.done, chain.error = True, _chain_error(error)
+            else:
+                outcome.failure = user_message(error)
             continue
         outcome.pages_fetched += 1
-        chain["cursor"], chain["done"] = page.cursor, page.done
-        chain["pages"] = chain.get("pages", 0) + 1
+        chain.cursor, chain.done = page.cursor, page.done
+        chain.pages += 1
+        chain.failures = 0
         discovered.extend(page.seeds)
     return discovered
+
+
+def _chain_error(error: UpstreamError) -> str:
+    if isinstance(error, NotFound):
+        return "not found upstream (404)"
+    status = f" ({error.status})" if error.status else ""
+    return f"failed{status}: {error.message}"[:200]
+
+
+def chain_label(chain: Chain) -> str:
+    """A chain as people know it: the keyword, hashtag, topic or account list it pages."""
+    if chain.kind == "following":
+        return f"accounts followed by {chain.term}"
+    if chain.is_related:
+        return f"#{chain.term}"
+    return f"“{chain.term}”"
 
 
 # --- saving ----------------------------------------------------------------------------------
 
 
-def _commit(job_id, token: str, state: dict, outcome: Outcome, records: list[CallRecord]) -> None:
+def _commit(
+    job_id: JobId, token: str, state: JobState, outcome: Outcome, records: list[CallRecord]
+) -> None:
     close_old_connections()
     with transaction.atomic():
         job = ScrapingJob.objects.select_for_update().get(pk=job_id)
@@ -267,10 +379,13 @@ def _commit(job_id, token: str, state: dict, outcome: Outcome, records: list[Cal
                 "lease lost before commit; discarding step", extra={"job_id": str(job_id)}
             )
             return
+        # Related hashtags the user added or removed while this step ran (under this lock).
+        state.keep_related_edits(job.state)
         _save_creators(job, _within_plan(job, outcome))
         _save_profiles(job.platform, outcome.profiles)
         _update_counters(job, state, outcome, records)
         should_continue = _decide(job, state, outcome)
+        job.state = state.to_json()
         job.locked_until, job.worker_id = None, ""
         job.save()
         if should_continue:
@@ -281,16 +396,28 @@ def _commit(job_id, token: str, state: dict, outcome: Outcome, records: list[Cal
     )
 
 
-def _within_plan(job: ScrapingJob, outcome: Outcome) -> list[dict]:
-    """The creators the owner's plan still allows this month, reserved in this transaction."""
-    wanted = len(outcome.creators)
-    granted = creators_reserve(user=job.owner, wanted=wanted)
-    if granted < wanted:
+def _within_plan(job: ScrapingJob, outcome: Outcome) -> list[CreatorFields]:
+    """The creators the owner's plan allows, counted in this transaction: one already delivered
+    to the owner this period is free, a new one takes one of what the plan has left."""
+    if not outcome.creators:
+        return []
+    # Already saved by this job (a repeated unit): ON CONFLICT would drop them, so they are
+    # neither counted nor saved again.
+    saved = set(
+        job.creators.filter(
+            external_id__in=[fields["external_id"] for fields in outcome.creators]
+        ).values_list("external_id", flat=True)
+    )
+    fresh = [fields for fields in outcome.creators if fields["external_id"] not in saved]
+    granted = creators_grant(
+        user=job.owner, creators=[(job.platform, fields["external_id"]) for fields in fresh]
+    )
+    if not all(granted):
         outcome.plan_limited = True
-    return outcome.creators[:granted]
+    return [fields for fields, ok in zip(fresh, granted, strict=True) if ok]
 
 
-def _save_creators(job: ScrapingJob, creators: list[dict]) -> None:
+def _save_creators(job: ScrapingJob, creators: list[CreatorFields]) -> None:
     if not creators:
         return
     model_fields = {f.name for f in Creator._meta.concrete_fields}
@@ -307,11 +434,11 @@ def _save_creators(job: ScrapingJob, creators: list[dict]) -> None:
     Creator.objects.bulk_create(rows, ignore_conflicts=True)
     inserted = job.creators.count() - start
     job.processed_results = start + inserted
-    # A repeated unit inserts nothing new: give back what was reserved for the duplicates.
-    creators_release(user=job.owner, count=len(rows) - inserted)
+    # Nothing to give back: `_within_plan` left out what this job already saved, and a creator
+    # delivered before in this period was granted free.
 
 
-def _save_profiles(platform: str, profiles: dict[str, dict]) -> None:
+def _save_profiles(platform: str, profiles: dict[str, JSONObject]) -> None:
     if not profiles:
         return
     now = timezone.now()
@@ -326,21 +453,22 @@ def _save_profiles(platform: str, profiles: dict[str, dict]) -> None:
     )
 
 
-def _update_counters(job, state, outcome: Outcome, records: list[CallRecord]) -> None:
+def _update_counters(
+    job: ScrapingJob, state: JobState, outcome: Outcome, records: list[CallRecord]
+) -> None:
     job.processed_runs += len(records)
     job.search_calls += outcome.pages_fetched
     job.credits_used += sum(r.credits_charged or 0 for r in records if r.status_code == 200)
     job.steps += 1
     if outcome.pages_fetched:
         # A running estimate of new creators per page, to size the next step's page fetches.
-        new = len(state.get("seen", [])) - state.get("seen_before_step", 0)
-        previous = state.get("new_per_page") or DEFAULT_NEW_PER_PAGE
-        state["new_per_page"] = round(0.7 * previous + 0.3 * (new / outcome.pages_fetched), 2)
-    state["seen_before_step"] = len(state.get("seen", []))
-    job.state = state
+        new = len(state.seen) - (state.seen_before_step or 0)
+        previous = state.new_per_page or DEFAULT_NEW_PER_PAGE
+        state.new_per_page = round(0.7 * previous + 0.3 * (new / outcome.pages_fetched), 2)
+    state.seen_before_step = len(state.seen)
 
 
-def _decide(job: ScrapingJob, state: dict, outcome: Outcome) -> bool:
+def _decide(job: ScrapingJob, state: JobState, outcome: Outcome) -> bool:
     """Set the job's status after a step; True when another step should run."""
     now = timezone.now()
     running_progress = min(99, job.processed_results * 100 // max(1, job.target_results))
@@ -348,56 +476,74 @@ def _decide(job: ScrapingJob, state: dict, outcome: Outcome) -> bool:
         job.progress = running_progress
         return False
     if outcome.fatal:
-        return _end(job, JobStatus.ERROR, now, running_progress, error=outcome.fatal)
+        job.error_code = outcome.fatal_code
+        return _conclude(job, JobStatus.ERROR, now, running_progress, error=outcome.fatal)
     if job.processed_results >= job.target_results:
         reason = f"Completed: found {job.processed_results} of {job.target_results} creators."
-        return _end(job, JobStatus.COMPLETED, now, 100, reason=reason)
+        return _conclude(job, JobStatus.COMPLETED, now, 100, reason=reason)
     if outcome.plan_limited:
         reason = (
             f"plan limit reached: found {job.processed_results} of {job.target_results} "
             "creators. Upgrade your plan to find more."
         )
-        return _end(job, JobStatus.PARTIAL, now, running_progress, reason=reason)
-    if outcome.failure:
+        return _conclude(job, JobStatus.PARTIAL, now, running_progress, reason=reason)
+    if outcome.failure and not outcome.made_progress:
         job.attempts += 1
-        state["last_failure"] = outcome.failure
+        state.last_failure = outcome.failure
         if job.attempts >= int(config.get("scraping.max_step_failures")):
             message = f"Stopped after {job.attempts} failed attempts in a row: {outcome.failure}"
-            return _end(job, JobStatus.ERROR, now, running_progress, error=message)
+            return _conclude(job, JobStatus.ERROR, now, running_progress, error=message)
     else:
         job.attempts = 0
     job.progress = running_progress
-    pending = state.get("pending") or []
-    chains = state.get("chains") or []
-    if not pending and state.get("prepared") and all(c["done"] for c in chains):
-        reason = (
-            f"The source ran dry: found {job.processed_results} of {job.target_results} creators."
-        )
-        return _end(job, JobStatus.PARTIAL, now, running_progress, reason=reason)
-    if not pending and job.search_calls >= job.api_call_budget and state.get("prepared"):
+    pending, chains = state.pending, state.chains
+    if not pending and state.prepared and all(c.done for c in chains):
+        reason = exhausted_reason(job, chains)
+        return _conclude(job, JobStatus.PARTIAL, now, running_progress, reason=reason)
+    if not pending and job.search_calls >= job.api_call_budget and state.prepared:
         reason = (
             f"API-call budget reached ({job.api_call_budget} search pages): "
             f"found {job.processed_results} of {job.target_results} creators."
         )
-        return _end(job, JobStatus.PARTIAL, now, running_progress, reason=reason)
-    job.status = JobStatus.PENDING
+        return _conclude(job, JobStatus.PARTIAL, now, running_progress, reason=reason)
+    transitions.continue_later(job)
     return True
 
 
-def _end(job, status, now, progress, *, error: str = "", reason: str = "") -> bool:
-    job.status, job.progress, job.completed_at = status, progress, now
-    job.error, job.finish_reason = error, reason or error
+def exhausted_reason(job: ScrapingJob, chains: list[Chain]) -> str:
+    """Why a search ended below its target with nothing left to explore: only "ran dry" when
+    every source really did; otherwise which sources stopped early and why."""
+    found = f"found {job.processed_results} of {job.target_results} creators"
+    chains = [c for c in chains if not c.removed]  # related hashtags the user removed
+    if not chains:  # Instagram similar: related accounts, then their related accounts
+        return f"No more related accounts to explore: {found}."
+    failed = [c for c in chains if c.error]
+    if not failed:
+        return f"The source ran dry: {found}."
+    notes = "; ".join(f"{chain_label(c)} {c.error}" for c in failed)
+    if len(failed) == len(chains):
+        return f"Every source failed ({notes}): {found}."[:255]
+    dry = len(chains) - len(failed)
+    return f"{dry} of {len(chains)} sources ran dry; the others failed ({notes}): {found}."[:255]
+
+
+def _conclude(
+    job: ScrapingJob,
+    status: JobStatus,
+    now: datetime,
+    progress: int,
+    *,
+    error: str = "",
+    reason: str = "",
+) -> bool:
+    """The job is over (see transitions.conclude); the step queues no other."""
+    transitions.conclude(job, status, now=now, progress=progress, error=error, reason=reason)
     return False
 
 
 def _finish_timeout(job: ScrapingJob) -> None:
-    ScrapingJob.objects.filter(pk=job.pk, worker_id=job.worker_id).update(
-        status=JobStatus.TIMEOUT,
-        error=timeout_message(job),
-        finish_reason=timeout_message(job),
-        completed_at=timezone.now(),
-        locked_until=None,
-        worker_id="",
+    ScrapingJob.objects.filter(pk=job.pk, worker_id=job.worker_id).time_out(
+        message=timeout_message(job), now=timezone.now(), release_lease=True
     )
 
 
@@ -408,5 +554,5 @@ def timeout_message(job: ScrapingJob) -> str:
     )
 
 
-def make_initial_state(job: ScrapingJob) -> dict[str, Any]:
+def make_initial_state(job: ScrapingJob) -> JobState:
     return SEARCHES[job.search_key].initial_state(job)

@@ -6,12 +6,11 @@ only give each rule's message a field on the page. `job_create` validates again 
 service refuses ever becomes a 500.
 """
 
-from dataclasses import dataclass
-
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .models import Platform, SearchType
+from core.catalogue import BY_KEY, SearchSpec
+
 from .validation import (
     MAX_TERM_LENGTH,
     MAX_TERMS,
@@ -19,46 +18,6 @@ from .validation import (
     normalize_handle,
     normalize_terms,
 )
-
-
-@dataclass(frozen=True)
-class SearchKind:
-    """One of the six searches a page offers."""
-
-    key: str  # e.g. "tiktok_keyword"; also the form prefix and the panel id
-    platform: str
-    search_type: str
-
-    @property
-    def platform_label(self) -> str:
-        return Platform(self.platform).label
-
-    @property
-    def is_similar(self) -> bool:
-        return self.search_type == SearchType.SIMILAR
-
-    @property
-    def label(self) -> str:
-        noun = {"keyword": "keywords", "hashtag": "hashtags", "similar": "similar creators"}
-        return f"{self.platform_label} {noun[self.search_type]}"
-
-    @property
-    def term(self) -> str:
-        return "hashtag" if self.search_type == SearchType.HASHTAG else "keyword"
-
-
-SEARCH_KINDS: tuple[SearchKind, ...] = tuple(
-    SearchKind(f"{platform}_{search_type}", platform, search_type)
-    for platform, search_type in (
-        ("tiktok", "keyword"),
-        ("tiktok", "similar"),
-        ("instagram", "hashtag"),
-        ("instagram", "similar"),
-        ("youtube", "keyword"),
-        ("youtube", "similar"),
-    )
-)
-KINDS_BY_KEY = {kind.key: kind for kind in SEARCH_KINDS}
 
 HANDLE_EXAMPLES = {
     "tiktok": "@maya.runs or https://www.tiktok.com/@maya.runs",
@@ -74,12 +33,12 @@ TARGET_ERROR = "Choose a target of " + ", ".join(str(c) for c in TARGET_CHOICES[
 TARGET_ERROR += f" or {TARGET_CHOICES[-1]}."
 
 # Keys of job_create's ValidationError dict that belong to a form field; others are general.
-JOB_ERROR_FIELDS = {"keywords", "target_username", "target_results"}
+JOB_ERROR_FIELDS = {"keywords", "target_username", "target_results", "expand_related"}
 
 
-def default_kind(campaign_search_type: str) -> SearchKind:
+def default_kind(campaign_search_type: str) -> SearchSpec:
     """The form shown first: TikTok keyword, or TikTok similar for a similar campaign."""
-    return KINDS_BY_KEY["tiktok_similar" if campaign_search_type == "similar" else "tiktok_keyword"]
+    return BY_KEY["tiktok_similar" if campaign_search_type == "similar" else "tiktok_keyword"]
 
 
 class _TargetField(forms.TypedChoiceField):
@@ -100,11 +59,19 @@ class SearchForm(forms.Form):
     all six forms can live on one page with unique ids."""
 
     target_results = _TargetField()
+    # The target the user agreed to start although the plan has fewer creators left (sent by
+    # the warning's "Start anyway"); another target is warned about again.
+    confirmed_target = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, kind: SearchKind, **kwargs):
+    def __init__(self, *args, kind: SearchSpec, **kwargs):
         kwargs.setdefault("prefix", kind.key)
         super().__init__(*args, **kwargs)
         self.kind = kind
+        self.warning = ""  # said above the form when the target needs confirming
+
+    def confirmed(self) -> bool:
+        """Whether the user confirmed this target (after `is_valid()`)."""
+        return self.cleaned_data.get("confirmed_target") == str(self.cleaned_data["target_results"])
 
     def job_arguments(self) -> dict:
         """Keyword arguments for `job_create` (after `is_valid()`)."""
@@ -130,10 +97,22 @@ class KeywordSearchForm(SearchForm):
         required=False,  # the empty case gets normalize_terms' own message
         widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "off", "spellcheck": "false"}),
     )
-    field_order = ["keywords", "target_results"]
+    expand_related = forms.BooleanField(
+        required=False,
+        label="Also search related hashtags",
+        help_text="Hashtags that come up in the first results are searched too (shown on the "
+        "search's page, where you can remove them or add your own): several sources at once, "
+        "so large searches finish sooner.",
+    )
+    field_order = ["keywords", "expand_related", "target_results"]
 
-    def __init__(self, *args, kind: SearchKind, **kwargs):
+    def __init__(self, *args, kind: SearchSpec, **kwargs):
         super().__init__(*args, kind=kind, **kwargs)
+        if kind.related_hashtags:
+            help_id = f"{self['expand_related'].auto_id}_help"
+            self.fields["expand_related"].widget.attrs["aria-describedby"] = help_id
+        else:
+            del self.fields["expand_related"]
         field = self.fields["keywords"]
         field.label = "Hashtags" if kind.term == "hashtag" else "Keywords"
         field.help_text = (
@@ -147,7 +126,10 @@ class KeywordSearchForm(SearchForm):
         return normalize_terms(self.cleaned_data.get("keywords") or "", label=self.kind.term)
 
     def job_arguments(self) -> dict:
-        return {**super().job_arguments(), "keywords": self.cleaned_data["keywords"]}
+        arguments = {**super().job_arguments(), "keywords": self.cleaned_data["keywords"]}
+        if "expand_related" in self.fields:
+            arguments["expand_related"] = self.cleaned_data["expand_related"]
+        return arguments
 
 
 class SimilarSearchForm(SearchForm):
@@ -158,7 +140,7 @@ class SimilarSearchForm(SearchForm):
     )
     field_order = ["target_username", "target_results"]
 
-    def __init__(self, *args, kind: SearchKind, **kwargs):
+    def __init__(self, *args, kind: SearchSpec, **kwargs):
         super().__init__(*args, kind=kind, **kwargs)
         field = self.fields["target_username"]
         field.help_text = f"For example {HANDLE_EXAMPLES[kind.platform]}."
@@ -173,6 +155,6 @@ class SimilarSearchForm(SearchForm):
         return {**super().job_arguments(), "target_username": self.cleaned_data["target_username"]}
 
 
-def search_form(kind: SearchKind, data=None) -> SearchForm:
+def search_form(kind: SearchSpec, data=None) -> SearchForm:
     form_class = SimilarSearchForm if kind.is_similar else KeywordSearchForm
     return form_class(data, kind=kind)

@@ -1,9 +1,19 @@
-"""Searches (jobs), the creators they find, every upstream call, and the profile cache."""
+"""Searches (jobs), the creators they find, every upstream call, the profile cache and the
+creators' recent-content metrics."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
-from influencer.models import UUIDModel
+from core.models import UUIDModel
+
+from .transitions import (
+    RETRYABLE_STATUSES,
+    TARGET_NOT_FOUND,
+    TERMINAL_STATUSES,
+    JobQuerySet,
+    JobStatus,
+)
 
 
 class Platform(models.TextChoices):
@@ -18,29 +28,10 @@ class SearchType(models.TextChoices):
     SIMILAR = "similar", "Similar"
 
 
-class JobStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    PROCESSING = "processing", "Processing"
-    COMPLETED = "completed", "Completed"
-    PARTIAL = "partial", "Partial"
-    ERROR = "error", "Error"
-    TIMEOUT = "timeout", "Timed out"
-    CANCELLED = "cancelled", "Cancelled"
-
-
-ACTIVE_STATUSES = (JobStatus.PENDING, JobStatus.PROCESSING)
-TERMINAL_STATUSES = (
-    JobStatus.COMPLETED,
-    JobStatus.PARTIAL,
-    JobStatus.ERROR,
-    JobStatus.TIMEOUT,
-    JobStatus.CANCELLED,
-)
-RETRYABLE_STATUSES = (JobStatus.ERROR, JobStatus.TIMEOUT, JobStatus.PARTIAL, JobStatus.CANCELLED)
-
-
 class ScrapingJob(UUIDModel):
     """One search inside a campaign, run as a chain of bounded background steps."""
+
+    objects = JobQuerySet.as_manager()
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scraping_jobs"
@@ -53,6 +44,10 @@ class ScrapingJob(UUIDModel):
     keywords = models.JSONField(default=list, blank=True)
     target_username = models.CharField(max_length=255, blank=True)
     target_results = models.PositiveIntegerField(default=100)
+    expand_related = models.BooleanField(
+        default=False,
+        help_text="TikTok keyword: also search hashtags found in the search's own results.",
+    )
 
     status = models.CharField(
         max_length=12, choices=JobStatus.choices, default=JobStatus.PENDING, db_index=True
@@ -71,6 +66,9 @@ class ScrapingJob(UUIDModel):
     attempts = models.PositiveSmallIntegerField(default=0, help_text="Failed steps in a row.")
     steps = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
+    error_code = models.CharField(
+        max_length=32, blank=True, help_text="Why it ended in error, for code: target_not_found."
+    )
     finish_reason = models.CharField(max_length=255, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -90,6 +88,21 @@ class ScrapingJob(UUIDModel):
     @property
     def is_terminal(self) -> bool:
         return self.status in TERMINAL_STATUSES
+
+    @property
+    def finishing(self) -> bool:
+        """Ended (cancelled, timed out) while a step was still in flight: that step will still
+        save what it already paid for, so the numbers can still change for a moment."""
+        return bool(
+            self.is_terminal
+            and self.worker_id
+            and self.locked_until
+            and self.locked_until > timezone.now()
+        )
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status in RETRYABLE_STATUSES and self.error_code != TARGET_NOT_FOUND
 
     @property
     def search_key(self) -> str:
@@ -129,7 +142,9 @@ class Creator(UUIDModel):
     likes = models.BigIntegerField(null=True, blank=True)
     comments = models.BigIntegerField(null=True, blank=True)
     shares = models.BigIntegerField(null=True, blank=True)
-    engagement = models.FloatField(null=True, blank=True, help_text="(likes+comments+shares)/views")
+    engagement = models.FloatField(
+        null=True, blank=True, help_text="Top content's engagement, by the platform's definition."
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     duration_seconds = models.PositiveIntegerField(null=True, blank=True)
     hashtags = models.JSONField(default=list, blank=True)
@@ -139,7 +154,14 @@ class Creator(UUIDModel):
 
     similarity_score = models.FloatField(null=True, blank=True)
     similarity_reasons = models.JSONField(default=list, blank=True)
-    enrichment = models.CharField(max_length=12, default="ok", help_text="ok, failed or skipped")
+
+    class Enrichment(models.TextChoices):
+        OK = "ok", "Profile read"
+        # The profile call failed (404 included): the creator is kept with what the search
+        # itself returned, and `enrichment_error` says why.
+        UNAVAILABLE = "unavailable", "Profile unavailable"
+
+    enrichment = models.CharField(max_length=12, choices=Enrichment.choices, default=Enrichment.OK)
     enrichment_error = models.CharField(max_length=255, blank=True)
     raw = models.JSONField(default=dict, blank=True)
 
@@ -159,6 +181,10 @@ class Creator(UUIDModel):
 
     def __str__(self) -> str:
         return f"{self.username} ({self.platform})"
+
+    @property
+    def profile_unavailable(self) -> bool:
+        return self.enrichment == self.Enrichment.UNAVAILABLE
 
 
 class ApiCall(models.Model):
@@ -206,3 +232,42 @@ class ProfileCache(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform}:{self.key}"
+
+
+class CreatorMetrics(models.Model):
+    """A creator's recent posts and the metrics computed from them (`scraping.metrics`).
+
+    Public data, so one row per creator on a platform, shared by every search and every user,
+    and reused while `fetched_at` is within `metrics.cache_ttl`. `status` is the last request:
+    pending while a fetch is queued or running, failed when it could not be done (the previous
+    posts and metrics, if any, stay).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    platform = models.CharField(max_length=10, choices=Platform.choices)
+    external_id = models.CharField(max_length=128)
+    handle = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    posts = models.JSONField(default=list, blank=True, help_text="Recent posts, newest first.")
+    metrics = models.JSONField(default=dict, blank=True)
+    followers = models.BigIntegerField(
+        null=True, blank=True, help_text="The follower count the metrics were computed with."
+    )
+    error = models.CharField(max_length=255, blank=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+    fetched_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name_plural = "creator metrics"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "external_id"], name="creatormetrics_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.external_id}"

@@ -11,6 +11,8 @@ from rest_framework import serializers
 from imageproxy.signing import proxied_image_url
 
 from .models import Creator, Platform, ScrapingJob
+from .outcome import finish_message
+from .transform.values import safe_http_url
 from .validation import TARGET_CHOICES
 
 # --- requests --------------------------------------------------------------------------------
@@ -23,6 +25,11 @@ class _JobCreate(serializers.Serializer):
 
 class KeywordJobCreate(_JobCreate):
     keywords = serializers.ListField(child=serializers.CharField(allow_blank=True), max_length=50)
+    expandRelated = serializers.BooleanField(
+        default=False,
+        help_text="TikTok only: also search the hashtags that come up in the search's first "
+        "results (several sources at once). A YouTube search refuses it.",
+    )
 
 
 class HashtagJobCreate(_JobCreate):
@@ -36,6 +43,11 @@ class SimilarJobCreate(_JobCreate):
 class JobCreated(serializers.Serializer):
     jobId = serializers.UUIDField()
     status = serializers.CharField()
+    warning = serializers.CharField(
+        allow_null=True,
+        help_text="Set when the target is larger than the creators the plan has left this "
+        "period: the search stops there. Null otherwise.",
+    )
 
 
 # --- creator items ---------------------------------------------------------------------------
@@ -43,7 +55,9 @@ class JobCreated(serializers.Serializer):
 
 class EmailDetail(serializers.Serializer):
     email = serializers.CharField()
-    source = serializers.CharField()
+    # The stubs see Field.source (str | None); the serializer metaclass moves declared fields
+    # into _declared_fields, so this never replaces that attribute.
+    source = serializers.CharField()  # type: ignore[assignment]
     deobfuscated = serializers.BooleanField()
     roleBased = serializers.BooleanField()
 
@@ -96,7 +110,13 @@ class CreatorItem(serializers.Serializer):
     platform = serializers.CharField()
     similarity = Similarity(allow_null=True)
     keyword = serializers.CharField()
-    enrichment = serializers.CharField()
+    enrichment = serializers.CharField(
+        help_text="ok, or unavailable: the profile could not be read"
+    )
+    profileUnavailable = serializers.BooleanField(
+        help_text="Kept with what the search itself returned; the reason says why."
+    )
+    profileUnavailableReason = serializers.CharField()
     foundAt = serializers.DateTimeField()
 
 
@@ -115,6 +135,9 @@ class JobStatus(serializers.Serializer):
     platform = serializers.CharField()
     searchType = serializers.CharField()
     keywords = serializers.ListField(child=serializers.CharField())
+    expandRelated = serializers.BooleanField(
+        help_text="A TikTok keyword search that also searches related hashtags."
+    )
     targetUsername = serializers.CharField()
     status = serializers.CharField()
     progress = serializers.IntegerField()
@@ -123,7 +146,11 @@ class JobStatus(serializers.Serializer):
     processedRuns = serializers.IntegerField()
     creditsUsed = serializers.IntegerField()
     error = serializers.CharField()
-    message = serializers.CharField()
+    message = serializers.CharField(help_text="What happened, in words; empty while running.")
+    finishing = serializers.BooleanField(
+        help_text="Ended while a step was in flight: numbers may still grow for a moment."
+    )
+    canRetry = serializers.BooleanField()
     createdAt = serializers.DateTimeField()
     startedAt = serializers.DateTimeField(allow_null=True)
     completedAt = serializers.DateTimeField(allow_null=True)
@@ -136,6 +163,8 @@ def _iso(value):
 
 
 def creator_item(creator: Creator, request) -> dict:
+    # Upstream URLs are checked again on the way out (safe_http_url): rows stored before the
+    # transforms refused javascript: and friends must not hand them to a script's links.
     avatar = request.build_absolute_uri(
         proxied_image_url(creator.avatar_url, creator.display_name or creator.username)
     )
@@ -145,7 +174,7 @@ def creator_item(creator: Creator, request) -> dict:
         video = {
             "title": creator.content_title,
             "description": creator.content_description,
-            "url": creator.content_url,
+            "url": safe_http_url(creator.content_url),
             "publishedAt": _iso(creator.published_at),
             "durationSeconds": creator.duration_seconds,
             "statistics": {
@@ -167,14 +196,14 @@ def creator_item(creator: Creator, request) -> dict:
             "name": creator.display_name or creator.username,
             "username": creator.username,
             "uniqueId": creator.username,
-            "profileUrl": creator.profile_url,
+            "profileUrl": safe_http_url(creator.profile_url),
             "followers": creator.followers,
             "avatarUrl": avatar,
             "profilePicUrl": avatar,
             "bio": creator.bio,
             "emails": creator.emails,
             "emailDetails": creator.email_details,
-            "links": creator.links,
+            "links": [url for url in map(safe_http_url, creator.links) if url],
             "socialHandles": creator.social_handles,
             "verified": creator.verified,
             "isPrivate": creator.is_private,
@@ -185,6 +214,8 @@ def creator_item(creator: Creator, request) -> dict:
         "similarity": similarity,
         "keyword": creator.keyword,
         "enrichment": creator.enrichment,
+        "profileUnavailable": creator.profile_unavailable,
+        "profileUnavailableReason": creator.enrichment_error if creator.profile_unavailable else "",
         "foundAt": _iso(creator.created_at),
     }
 
@@ -196,6 +227,7 @@ def job_status(job: ScrapingJob, *, creators: list[Creator], next_url: str | Non
         "platform": Platform(job.platform).label,
         "searchType": job.search_type,
         "keywords": job.keywords,
+        "expandRelated": job.expand_related,
         "targetUsername": job.target_username,
         "status": job.status,
         "progress": job.progress,
@@ -204,7 +236,9 @@ def job_status(job: ScrapingJob, *, creators: list[Creator], next_url: str | Non
         "processedRuns": job.processed_runs,
         "creditsUsed": job.credits_used,
         "error": job.error,
-        "message": job.finish_reason if job.is_terminal else "",
+        "message": finish_message(job),
+        "finishing": job.finishing,
+        "canRetry": job.can_retry,
         "createdAt": _iso(job.created_at),
         "startedAt": _iso(job.started_at),
         "completedAt": _iso(job.completed_at),

@@ -6,6 +6,7 @@ Deterministic and explainable: every score comes with the reasons that made it.
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 _WORD = re.compile(r"[^\W\d_][\w'-]{2,}", re.UNICODE)
 # Words that say nothing about a creator's topic.
@@ -31,9 +32,9 @@ def tokens(*texts: str) -> list[str]:
     return words
 
 
-def topic_keywords(*, texts: list[str], hashtags: list[str] = (), limit: int = 4) -> list[str]:
+def topic_keywords(*, texts: list[str], hashtags: Sequence[str] = (), limit: int = 4) -> list[str]:
     """The target's most telling words: hashtags and tags first, then frequent bio words."""
-    ranked = Counter()
+    ranked: Counter[str] = Counter()
     for tag in hashtags:
         for word in tokens(tag.replace("_", " ")) or [tag.lower()]:
             ranked[word] += 3
@@ -48,7 +49,7 @@ def score(
     target_followers: int | None,
     candidate_texts: list[str],
     candidate_followers: int | None,
-    found_by: list[str] = (),
+    found_by: Sequence[str] = (),
     related: bool = False,
 ) -> tuple[float, list[str]]:
     """A 0–100 similarity with the reasons, e.g. (72.5, ["shares topics: running, marathon"])."""

@@ -1,6 +1,7 @@
 """Input rules shared by pages, the API and the command line (one place, one message each)."""
 
 import re
+import unicodedata
 from urllib.parse import urlparse
 
 from django.core.exceptions import ValidationError
@@ -29,7 +30,10 @@ _PROFILE_HOSTS = {
 
 
 def normalize_terms(values, *, label: str = "keyword") -> list[str]:
-    """1–10 terms, each 1–100 characters after trimming; a leading # dropped; duplicates dropped."""
+    """1–10 terms, each 1–100 characters after trimming; a leading # dropped; duplicates dropped.
+
+    Keywords may have spaces; a hashtag is one word of letters, digits and underscores.
+    """
     if isinstance(values, str):
         values = re.split(r"[,\n]", values)
     if not isinstance(values, list | tuple):
@@ -45,12 +49,52 @@ def normalize_terms(values, *, label: str = "keyword") -> list[str]:
             raise ValidationError(
                 f"“{term[:30]}…” is too long: a {label} has at most {MAX_TERM_LENGTH} characters."
             )
+        if label == "hashtag":
+            _check_hashtag(term)
         terms.setdefault(term.lower(), term)
     if not terms:
         raise ValidationError(f"Enter at least one {label}.")
     if len(terms) > MAX_TERMS:
         raise ValidationError(f"Use at most {MAX_TERMS} {label}s (you gave {len(terms)}).")
     return list(terms.values())
+
+
+def _hashtag_character(character: str) -> bool:
+    # Letters and digits of any script (with their combining marks, as in "café" or Hindi),
+    # and underscores: what Instagram keeps in a hashtag. Emoji and punctuation end one.
+    return character == "_" or unicodedata.category(character)[0] in "LMN"
+
+
+def hashtag_characters(text: str) -> str:
+    """What of `text` a hashtag can hold: "Trail-Running!" → "TrailRunning"."""
+    return "".join(c for c in text if _hashtag_character(c))
+
+
+def normalize_hashtag(value: object) -> str:
+    """One hashtag typed by the user (a related hashtag of a TikTok keyword search): the rules
+    of `normalize_terms` for a hashtag, lower-cased, because hashtags ignore case."""
+    if not isinstance(value, str) or not value.strip().lstrip("#").strip():
+        raise ValidationError("Enter a hashtag, like “trailrunning”.")
+    return normalize_terms([value], label="hashtag")[0].lower()
+
+
+def _check_hashtag(term: str) -> None:
+    """Refuse what Instagram would not search as one hashtag, suggesting what it would."""
+    suggestion = "".join(c for c in term if _hashtag_character(c))
+    if not any(unicodedata.category(c)[0] in "LN" for c in suggestion):
+        raise ValidationError(
+            f"“{term}” is not a hashtag: use letters or digits, like “trailrunning”."
+        )
+    if " " in term:
+        raise ValidationError(
+            f"“{term}” has a space, and a hashtag is one word: write “{suggestion}”, "
+            "or separate hashtags with commas."
+        )
+    if suggestion != term:
+        raise ValidationError(
+            f"“{term}” has characters a hashtag cannot have (only letters, digits and "
+            f"underscores): write “{suggestion}”."
+        )
 
 
 def normalize_handle(value, *, platform: str) -> str:

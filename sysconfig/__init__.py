@@ -12,6 +12,8 @@ import os as _os
 _spec = _importlib_util.spec_from_file_location(
     "_stdlib_sysconfig", _os.path.join(_os.path.dirname(_os.__file__), "sysconfig.py")
 )
+# A path ending in .py always gets a spec with a source loader.
+assert _spec is not None and _spec.loader is not None
 _stdlib = _importlib_util.module_from_spec(_spec)
 _spec.loader.exec_module(_stdlib)
 globals().update({k: v for k, v in vars(_stdlib).items() if not k.startswith("__")})

@@ -21,9 +21,12 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 
+from .models import SystemConfiguration
 from .registry import REGISTRY, Knob
+from .values import parse
 
 logger = logging.getLogger(__name__)
 
@@ -133,9 +136,6 @@ def _freeze(loaded: dict[str, Any]) -> dict[str, Any]:
 
 def load_overrides() -> dict[str, Any]:
     """Every valid override row, parsed (rows of unknown or now-invalid knobs are skipped)."""
-    from .models import SystemConfiguration
-    from .values import parse
-
     result = {}
     for category, key, raw in SystemConfiguration.objects.values_list("category", "key", "value"):
         name = f"{category}.{key}"
@@ -154,8 +154,6 @@ def load_overrides() -> dict[str, Any]:
 
 def current_version() -> str | None:
     """The shared version stamp; a missing one is replaced so every process reloads."""
-    from django.core.cache import caches
-
     cache = caches["coordination"]
     version = cache.get(STAMP_KEY)
     if version is None:
@@ -166,8 +164,6 @@ def current_version() -> str | None:
 
 def bump_version() -> None:
     """Announce a change to every process (call it on commit of the change)."""
-    from django.core.cache import caches
-
     caches["coordination"].set(STAMP_KEY, uuid.uuid4().hex, timeout=None)
     invalidate()
 

@@ -8,6 +8,8 @@ description and whether it is hot-reloadable. `SystemConfiguration` rows overrid
 from dataclasses import dataclass, field
 from typing import Any
 
+from core import catalogue
+
 NUMBER, DURATION, BOOLEAN, STRING, LIST = "number", "duration", "boolean", "string", "list"
 TYPES = (NUMBER, DURATION, BOOLEAN, STRING, LIST)
 
@@ -39,27 +41,19 @@ class Knob:
         return self.env_defaults.get(app_env, self.default)
 
 
-_SEARCHES = {
-    "tiktok_keyword": ("TikTok keyword", 300),
-    "tiktok_similar": ("TikTok similar", 150),
-    "instagram_hashtag": ("Instagram hashtag", 200),
-    "instagram_similar": ("Instagram similar", 60),
-    "youtube_keyword": ("YouTube keyword", 300),
-    "youtube_similar": ("YouTube similar", 150),
-}
-
 KNOBS: tuple[Knob, ...] = (
     *(
         Knob(
-            f"api_limits.max_api_calls_{search}",
+            f"api_limits.max_api_calls_{search.key}",
             NUMBER,
-            cap,
-            f"Most search-page calls one {label} search may make (enrichment not counted).",
+            search.page_calls_cap,
+            f"Most search-page calls one {search.short_label} search may make "
+            "(enrichment not counted).",
             minimum=1,
             maximum=5000,
-            env_defaults={"development": cap},
+            env_defaults={"development": search.page_calls_cap},
         )
-        for search, (label, cap) in _SEARCHES.items()
+        for search in catalogue.SEARCHES
     ),
     Knob(
         "api_limits.requests_per_second",
@@ -72,16 +66,37 @@ KNOBS: tuple[Knob, ...] = (
     Knob(
         "api_limits.max_concurrent_requests",
         NUMBER,
-        16,
-        "Upstream requests in flight at once, shared by every worker process.",
+        64,
+        "Most upstream requests in flight at once, shared by every worker process: the ceiling "
+        "of the adaptive limit, which rises while upstream answers promptly and halves on a "
+        "429, a 5xx, a timeout or a slow answer.",
+        minimum=1,
+        maximum=500,
+    ),
+    Knob(
+        "api_limits.adaptive_start_concurrency",
+        NUMBER,
+        8,
+        "Upstream requests in flight at once that the adaptive limit starts from (when it "
+        "has no value yet: first use, or the coordination cache was emptied).",
+        minimum=1,
+        maximum=500,
+    ),
+    Knob(
+        "api_limits.adaptive_min_concurrency",
+        NUMBER,
+        2,
+        "The adaptive limit never goes below this many requests in flight. Set it to "
+        "api_limits.max_concurrent_requests for a fixed cap.",
         minimum=1,
         maximum=500,
     ),
     Knob(
         "scraping.enrichment_concurrency",
         NUMBER,
-        8,
-        "Profile calls one job step runs in parallel.",
+        64,
+        "Most profile calls one job step runs in parallel; below that, the shared adaptive "
+        "limit of upstream requests in flight sets how many.",
         minimum=1,
         maximum=64,
     ),
@@ -183,6 +198,15 @@ KNOBS: tuple[Knob, ...] = (
         maximum=60,
     ),
     Knob(
+        "scraping.related_hashtags",
+        NUMBER,
+        5,
+        "Related hashtags a TikTok keyword search with “also search related hashtags” adds "
+        "(read when the search starts; never more than its page budget has pages left).",
+        minimum=1,
+        maximum=10,
+    ),
+    Knob(
         "scraping.similar_keywords",
         NUMBER,
         4,
@@ -242,10 +266,49 @@ IMAGE_PROXY_KNOBS: tuple[Knob, ...] = (
     Knob(
         "image_proxy.deadline",
         DURATION,
-        8.0,
-        "Total time for fetching one image, redirects and 403 fallbacks included.",
+        5.0,
+        "Total time for fetching one image, redirects and 403 fallbacks included (a stalling "
+        "image host holds a fetch slot this long).",
         minimum=0.5,
         maximum=60,
+    ),
+    Knob(
+        "image_proxy.failure_cache_seconds",
+        DURATION,
+        300.0,
+        "How long the server remembers an image it could not get (error, timeout, 403 on every "
+        "fallback, not an image): its placeholder is served without asking the host again. "
+        "0 = off.",
+        minimum=0,
+        maximum=86400,
+    ),
+    Knob(
+        "image_proxy.max_fetches_per_process",
+        NUMBER,
+        4,
+        "Image fetches one web process runs at once (threaded servers); more get a placeholder "
+        "at once. Keep it at most half the threads per process.",
+        minimum=1,
+        maximum=64,
+    ),
+    Knob(
+        "image_proxy.max_fetches_per_machine",
+        NUMBER,
+        12,
+        "Image fetches all web processes of one machine run at once; more get a placeholder at "
+        "once. Keep it well below the machine's request threads (WEB_CONCURRENCY × WEB_THREADS, "
+        "3 × 8) so a stalling image host never holds them all.",
+        minimum=1,
+        maximum=256,
+    ),
+    Knob(
+        "image_proxy.max_fetches_per_client",
+        NUMBER,
+        6,
+        "Image fetches one client address (IPv6: its /64) runs at once, on all machines "
+        "together; more get a placeholder at once. 6: what a browser asks for in parallel.",
+        minimum=1,
+        maximum=64,
     ),
     Knob(
         "image_proxy.max_pixels",
@@ -262,7 +325,7 @@ API_KNOBS: tuple[Knob, ...] = (
         "api.throttle_search_per_minute",
         NUMBER,
         30,
-        "Searches one user may start per minute through the API.",
+        "Searches one account may start or retry per minute (API, pages, admin, run_search).",
         minimum=1,
         maximum=10_000,
     ),
@@ -311,6 +374,36 @@ PRODUCT_KNOBS: tuple[Knob, ...] = (
     ),
 )
 
-KNOBS = KNOBS + IMAGE_PROXY_KNOBS + API_KNOBS + PRODUCT_KNOBS
+METRICS_KNOBS: tuple[Knob, ...] = (
+    Knob(
+        "metrics.posts_considered",
+        NUMBER,
+        12,
+        "Most recent posts a creator's metrics (median views and engagement, posting rhythm) "
+        "are computed over. At most 12: one page of Instagram posts, so one call per creator.",
+        minimum=3,
+        maximum=12,
+    ),
+    Knob(
+        "metrics.cache_ttl",
+        DURATION,
+        7 * 86400.0,
+        "How long a creator's recent-content metrics are reused (by every search and user) "
+        "before a request fetches them again. 0 = always fetch.",
+        minimum=0,
+        maximum=90 * 86400,
+    ),
+    Knob(
+        "metrics.batch_size",
+        NUMBER,
+        8,
+        "Creators one deep-enrichment task fetches, in parallel (one background task per "
+        "batch; the shared rate limiter paces them all).",
+        minimum=1,
+        maximum=32,
+    ),
+)
+
+KNOBS = KNOBS + IMAGE_PROXY_KNOBS + API_KNOBS + PRODUCT_KNOBS + METRICS_KNOBS
 
 REGISTRY: dict[str, Knob] = {knob.name: knob for knob in KNOBS}

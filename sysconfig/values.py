@@ -72,6 +72,7 @@ def parse(knob: Knob, raw: Any) -> Any:
 
     Raises ValidationError when the value has the wrong type or is out of bounds.
     """
+    value: float | bool | str | list[str]
     if knob.type == NUMBER:
         value = _parse_number(knob, str(raw)) if not isinstance(raw, int | float) else raw
         if isinstance(value, float) and value.is_integer():

@@ -20,7 +20,12 @@ def make_user(db):
     ):
         """A user; by default onboarded with a 7-day trial starting now (pass onboarded=False
         for a fresh sign-up, plan="starter"/"pro" for an active subscription)."""
-        from trials import services as trials
+        from trials.services.onboarding import (
+            onboarding_complete,
+            onboarding_save_step1,
+            onboarding_save_step2,
+        )
+        from trials.services.subscriptions import subscription_set_for_tests
 
         email = email or f"user{next(_counter)}@example.com"
         user = get_user_model().objects.create_user(
@@ -28,11 +33,11 @@ def make_user(db):
         )
         EmailAddress.objects.create(user=user, email=email, verified=verified, primary=True)
         if onboarded:
-            trials.onboarding_save_step1(user=user, full_name="Test Person", business_name="Acme")
-            trials.onboarding_save_step2(user=user, brand_description="Trail running shoes.")
-            trials.onboarding_complete(user=user)
+            onboarding_save_step1(user=user, full_name="Test Person", business_name="Acme")
+            onboarding_save_step2(user=user, brand_description="Trail running shoes.")
+            onboarding_complete(user=user)
         if plan:
-            trials.subscription_set_for_tests(user=user, plan=plan)
+            subscription_set_for_tests(user=user, plan=plan)
         return user
 
     return make
@@ -62,3 +67,41 @@ def _fresh_throttle_cache():
     caches["throttle"].clear()
     yield
     caches["throttle"].clear()
+
+
+# Staff and superusers (the back office and knob tests).
+@pytest.fixture
+def staff(make_user):
+    """A staff member as ADMIN_EMAILS makes them: staff, in the Staff group, not superuser."""
+    from backoffice.staff import staff_group
+
+    user = make_user("ops@example.com", is_staff=True)
+    user.groups.add(staff_group())
+    return user
+
+
+@pytest.fixture
+def staff_client(client, staff):
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
+def superuser(make_user):
+    return make_user("root@example.com", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def super_client(client, superuser):
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
+def commit_hooks(django_capture_on_commit_callbacks):
+    """Run on_commit callbacks (the config stamp bump) in non-transactional tests."""
+
+    def run():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return run

@@ -121,3 +121,97 @@ def test_other_users_are_not_staff(client, user):
     assert user.is_staff is False
     response = client.get("/admin/")
     assert response.status_code == 302
+
+
+# --- the admin's login is allauth's, with its lockout -------------------------------------------
+
+
+@pytest.fixture
+def fresh_rate_limits():
+    """allauth counts attempts in the default cache: start and end with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_the_admin_login_page_sends_staff_to_the_account_login(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+    # From any admin page, the sign-in page is the account one and keeps the page asked for.
+    response = client.get("/admin/scraping/scrapingjob/", follow=True)
+    assert response.status_code == 200
+    assert response.request["PATH_INFO"] == "/accounts/login/"
+    assert response.wsgi_request.GET["next"] == "/admin/scraping/scrapingjob/"
+    # Somewhere else than this site is never kept.
+    response = client.get("/admin/login/?next=https://evil.example/")
+    assert response["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+
+
+def test_the_admin_login_form_never_signs_anyone_in(client, make_user, fresh_rate_limits):
+    make_user("boss@example.com", is_staff=True)
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "boss@example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+    assert "_auth_user_id" not in client.session
+
+
+def test_staff_sign_in_to_the_admin_through_the_account_login(client, make_user):
+    make_user("boss@example.com", is_staff=True)
+    response = client.post(
+        "/accounts/login/?next=/admin/", {"login": "boss@example.com", "password": PASSWORD}
+    )
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+    assert client.get("/admin/login/?next=/admin/tools/")["Location"] == "/admin/tools/"
+
+
+def test_a_signed_in_user_who_is_not_staff_is_refused_not_looped(auth_client):
+    assert auth_client.get("/admin/login/?next=/admin/").status_code == 403
+
+
+def test_failed_logins_lock_the_address_even_against_the_right_password(
+    client, make_user, fresh_rate_limits
+):
+    make_user("boss@example.com", is_staff=True)
+    for _ in range(5):
+        wrong = client.post(
+            "/accounts/login/?next=/admin/", {"login": "boss@example.com", "password": "guess"}
+        )
+        assert "are not correct" in wrong.content.decode()
+    right = client.post(
+        "/accounts/login/?next=/admin/", {"login": "boss@example.com", "password": PASSWORD}
+    )
+    assert right.status_code == 200
+    assert "Too many failed login attempts. Try again later." in right.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/")["Location"] == "/admin/login/?next=/admin/"
+    # The admin's login route is no way around it.
+    client.post("/admin/login/", {"username": "boss@example.com", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_flood_of_cached_images_cannot_wipe_a_lockout(client, make_user, fresh_rate_limits):
+    """Images are culled when their cache is full; the failed-login counters live elsewhere."""
+    from django.core.cache import caches
+
+    make_user("boss@example.com", is_staff=True)
+    for _ in range(5):
+        client.post("/accounts/login/", {"login": "boss@example.com", "password": "guess"})
+    images = caches["images"]
+    for n in range(2_100):  # past the image cache's 2,000 entries: it culls
+        images.set(f"image-{n}", b"x", timeout=3600)
+    right = client.post("/accounts/login/", {"login": "boss@example.com", "password": PASSWORD})
+    assert "Too many failed login attempts. Try again later." in right.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_admin_password_change_page_is_the_account_one(client, make_user):
+    client.force_login(make_user("boss@example.com", is_staff=True))
+    response = client.get("/admin/password_change/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/password/change/"

@@ -51,11 +51,23 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "app.example.com",
     "SCRAPECREATORS_API_KEY": "sc-live-key",
     "DATABASE_URL": "sqlite:////tmp/deploy-check.sqlite3",
+    "BILLING_MODE": "",  # the default: stripe
+    "STRIPE_SECRET_KEY": "sk_live_deploycheck",
+    "STRIPE_WEBHOOK_SECRET": "whsec_deploycheck",
+    "STRIPE_PRICE_STARTER": "price_starter",
+    "STRIPE_PRICE_PRO": "price_pro",
+}
+NO_STRIPE_KEYS = {
+    "STRIPE_SECRET_KEY": "",
+    "STRIPE_WEBHOOK_SECRET": "",
+    "STRIPE_PRICE_STARTER": "",
+    "STRIPE_PRICE_PRO": "",
 }
 
 
 def _manage(*args: str, env: dict) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SCRAPECREATORS"))}
+    ours = ("DJANGO_", "SCRAPECREATORS", "STRIPE_", "BILLING_MODE")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -82,6 +94,49 @@ def test_production_fails_fast_without_required_setting(missing):
     assert f"Missing required environment variables: {missing}" in result.stderr
 
 
+def test_production_refuses_to_start_without_stripe_keys():
+    # Before BILLING_MODE, this started and sold every plan through the mock checkout for free.
+    result = _manage("check", env={**PRODUCTION_ENV, **NO_STRIPE_KEYS})
+    assert result.returncode == 1
+    assert (
+        "Missing required environment variables for BILLING_MODE=stripe (the default): "
+        "STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, STRIPE_PRICE_STARTER, STRIPE_PRICE_PRO. "
+        "Only a demo that takes no payments sets BILLING_MODE=mock." in result.stderr
+    )
+
+
+def test_production_on_stripe_refuses_to_start_without_each_stripe_setting():
+    env = {**PRODUCTION_ENV, "BILLING_MODE": "stripe", "STRIPE_WEBHOOK_SECRET": ""}
+    result = _manage("check", env=env)
+    assert result.returncode == 1
+    assert (
+        "Missing required environment variables for BILLING_MODE=stripe (the default): "
+        "STRIPE_WEBHOOK_SECRET." in result.stderr
+    )
+
+
+def test_production_refuses_an_unknown_billing_mode():
+    result = _manage("check", env={**PRODUCTION_ENV, "BILLING_MODE": "free"})
+    assert result.returncode == 1
+    assert "BILLING_MODE must be stripe or mock, not 'free'" in result.stderr
+
+
+def test_production_demo_on_mock_billing_starts_but_fails_the_deploy_check():
+    env = {**PRODUCTION_ENV, **NO_STRIPE_KEYS, "BILLING_MODE": "mock"}
+    assert _manage("check", env=env).returncode == 0
+    result = _manage("check", "--deploy", env=env)
+    assert result.returncode == 1
+    assert (
+        "?: (trials.E002) Billing runs in mock mode: anyone can take a paid plan without paying."
+        in result.stderr
+    )
+    # An operator running a demo silences it knowingly.
+    silenced = {**env, "DJANGO_SILENCED_SYSTEM_CHECKS": "trials.E002"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=silenced)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues (1 silenced)." in result.stdout
+
+
 def test_redis_url_moves_every_cache_to_redis():
     code = (
         "from django.conf import settings; from django.core.cache import caches; "
@@ -93,4 +148,4 @@ def test_redis_url_moves_every_cache_to_redis():
     result = _manage("shell", "--verbosity", "0", "-c", code, env=env)
     assert result.returncode == 0, result.stderr
     redis = "django.core.cache.backends.redis.RedisCache"
-    assert result.stdout.split() == [redis, redis, redis, "ok"]
+    assert result.stdout.split() == [redis, redis, redis, redis, "ok"]

@@ -3,7 +3,7 @@ Changes go through the services (staff tools add the audited actions)."""
 
 from django.contrib import admin
 
-from .models import MonthlyUsage, ScheduledEmail, StripeEvent, UserProfile
+from .models import DeliveredCreator, MonthlyUsage, ScheduledEmail, StripeEvent, UserProfile
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -57,6 +57,16 @@ class ScheduledEmailAdmin(ReadOnlyAdmin):
 class MonthlyUsageAdmin(ReadOnlyAdmin):
     list_display = ["user", "month", "creators"]
     search_fields = ["user__email"]
+    list_select_related = ["user"]
+
+
+@admin.register(DeliveredCreator)
+class DeliveredCreatorAdmin(ReadOnlyAdmin):
+    """What a user's usage counts: each creator once per usage period."""
+
+    list_display = ["user", "month", "platform", "external_id"]
+    list_filter = ["month", "platform"]
+    search_fields = ["user__email", "external_id"]
     list_select_related = ["user"]
 
 

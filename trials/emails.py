@@ -10,11 +10,12 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
+from core.mail import ProviderEmailMultiAlternatives
 
 from .models import ScheduledEmail, UserProfile
 from .selectors import countdown_text, profile_get
@@ -28,7 +29,8 @@ MAX_ATTEMPTS = 5
 RETRY_BASE = timedelta(minutes=1)  # 1, 2, 4, 8 minutes between the five attempts
 CLAIM_LEASE = timedelta(minutes=5)
 
-SUBJECTS = {
+# Keyed by str: email types arrive as the model field's plain strings.
+SUBJECTS: dict[str, str] = {
     Type.WELCOME: "Welcome to Creatorscope",
     Type.ABANDONMENT: "Finish setting up Creatorscope to start your free trial",
     Type.TRIAL_DAY2: "Getting the most out of your Creatorscope trial",
@@ -123,7 +125,9 @@ def deliver(email_id) -> ScheduledEmail | None:
         )
         return email
     subject, text, html = render(user=email.user, email_type=email.email_type)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [email.user.email])
+    message = ProviderEmailMultiAlternatives(
+        subject, text, settings.DEFAULT_FROM_EMAIL, [email.user.email]
+    )
     message.attach_alternative(html, "text/html")
     message.tags = [email.email_type]  # anymail: provider-side tagging; ignored elsewhere
     message.metadata = {"scheduled_email_id": str(email.pk)}

@@ -11,7 +11,8 @@
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 
-from .errors import PaymentRequired
+from core.errors import PaymentRequired
+
 from .selectors import onboarding_required
 
 EXEMPT_PREFIXES = ("/onboarding/", "/accounts/", "/admin/", "/api/", "/static/", "/billing/webhook")
@@ -28,7 +29,7 @@ def payment_required_response(request, exc: PaymentRequired):
     """The 402 for one PaymentRequired (usable from views that catch it themselves)."""
     if wants_json(request):
         return JsonResponse(
-            # The API's one error format (influencer.api.error_response).
+            # The API's one error format (core.api.error_response).
             {"message": exc.message, "errors": {}, "upgradeUrl": exc.upgrade_url},
             status=402,
             headers={"Cache-Control": "no-store"},

@@ -57,6 +57,10 @@ class UserProfile(models.Model):
     # `created` of the last subscription event applied: older events arriving late are ignored.
     subscription_event_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The start throttle's one-minute window (searches started or retried by this account),
+    # kept on the row that the entitlement check locks, so it is exact across processes.
+    starts_window_at = models.DateTimeField(null=True, blank=True)
+    starts_in_window = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -137,8 +141,8 @@ class ScheduledEmail(models.Model):
 
 
 class MonthlyUsage(models.Model):
-    """Creators granted to a user in one usage period (a UTC calendar month; a trial's period
-    is the month it started)."""
+    """Creators delivered to a user in one usage period (a UTC calendar month; a trial's period
+    is the month it started), each counted once (see DeliveredCreator)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="monthly_usage"
@@ -151,6 +155,31 @@ class MonthlyUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.month:%Y-%m}: {self.creators}"
+
+
+class DeliveredCreator(models.Model):
+    """A creator (platform + upstream id) delivered to a user in one usage period. It makes a
+    creator count once per account per period, however many searches or campaigns deliver it
+    again: `MonthlyUsage.creators` is the number of these rows for the same user and month."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="delivered_creators"
+    )
+    month = models.DateField(help_text="First day of the usage period, as in MonthlyUsage.")
+    platform = models.CharField(max_length=10)
+    external_id = models.CharField(max_length=128)
+
+    class Meta:
+        constraints = [
+            # Also the index of the engine's look-up (user, month, then the batch's ids).
+            models.UniqueConstraint(
+                fields=["user", "month", "platform", "external_id"],
+                name="delivered_once_per_period",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.month:%Y-%m}: {self.platform}:{self.external_id}"
 
 
 class StripeEvent(models.Model):

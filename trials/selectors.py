@@ -1,13 +1,12 @@
 """Reads: trial state, the plan in force, usage and the countdown. Nothing here writes."""
 
 import math
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from django.utils import timezone
 
-from campaigns.models import Campaign
-
-from .models import MonthlyUsage, UserProfile
+from .models import DeliveredCreator, MonthlyUsage, UserProfile
 from .plans import NO_PLAN, PAID_PLANS, TRIAL, Plan
 
 
@@ -61,8 +60,67 @@ def creators_used(user, month: date) -> int:
     return next(iter(row), 0)
 
 
+def creators_delivered(user, month: date, creators) -> set[tuple[str, str]]:
+    """Which of `creators` ((platform, upstream id) pairs) were delivered to the user in the
+    usage period starting `month`: those count nothing again."""
+    keys = set(creators)
+    rows = DeliveredCreator.objects.filter(
+        user=user,
+        month=month,
+        platform__in={platform for platform, _ in keys},
+        external_id__in={external_id for _, external_id in keys},
+    ).values_list("platform", "external_id")
+    return {row for row in rows if row in keys}
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """New creators the plan in force still allows in this usage period."""
+
+    left: int
+    on_trial: bool
+
+    @property
+    def text(self) -> str:
+        """ "412 creators left in your trial" / "… in your plan this month"."""
+        where = "your trial" if self.on_trial else "your plan this month"
+        return f"{self.left:,} creator{'' if self.left == 1 else 's'} left in {where}"
+
+
+def creators_allowance(user) -> Allowance | None:
+    """What the plan has left this period; None for staff (never limited) and for accounts
+    without a plan in force (their searches are refused with their own message)."""
+    if user.is_staff:
+        return None
+    now = timezone.now()
+    profile = profile_get(user)
+    plan = plan_for(profile, now)
+    if plan is NO_PLAN:
+        return None
+    used = creators_used(user, usage_month(profile, plan, now))
+    left = max(0, plan.creators_per_month - used)
+    return Allowance(left=left, on_trial=plan is TRIAL)
+
+
+def search_size_warning(user, target: int) -> str:
+    """Said before a search starts whose target is larger than what the plan has left (it
+    would end early with "plan limit reached"); "" when there is nothing to say. Nothing left
+    at all is not a warning: the start is refused (`entitlement_check`)."""
+    allowance = creators_allowance(user)
+    if allowance is None or allowance.left == 0 or target <= allowance.left:
+        return ""
+    has = "your trial has" if allowance.on_trial else "your plan has"
+    period = "" if allowance.on_trial else " this month"
+    left = f"{allowance.left:,}"
+    return (
+        f"This search can find up to {target:,} creators but {has} {left} left{period}; "
+        f"it will stop at {left} new creators. Start anyway?"
+    )
+
+
 def campaigns_used(user) -> int:
-    return Campaign.objects.filter(owner=user).count()
+    # Through Campaign.owner's reverse relation: campaigns sits above trials and is not imported.
+    return user.campaigns.count()
 
 
 def countdown_text(delta: timedelta) -> str:
@@ -147,7 +205,7 @@ def banner_for(user) -> dict | None:
             return {"state": "past_due"}
         return None
     status = profile.trial_status_at(now)
-    if status == "active":
+    if status == "active" and profile.trial_ends_at is not None:  # "active" implies an end
         return {
             "state": "active",
             "text": countdown_text(profile.trial_ends_at - now),

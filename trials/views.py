@@ -3,21 +3,26 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import billing, selectors, services, webhooks
+from . import billing, selectors, webhooks
 from .forms import OnboardingStep1Form, OnboardingStep2Form, PlanForm
 from .plans import PAID_PLANS, TRIAL
-
-Step = services.Step
+from .services.onboarding import (
+    Step,
+    onboarding_complete,
+    onboarding_save_step1,
+    onboarding_save_step2,
+)
+from .services.profiles import profile_for
 
 
 def onboarding(request):
-    profile = services.profile_for(request.user)
+    profile = profile_for(request.user)
     if profile.onboarded:
         return redirect("dashboard")
     if profile.onboarding_step == Step.STEP2:
@@ -27,27 +32,27 @@ def onboarding(request):
 
 @require_http_methods(["GET", "POST"])
 def onboarding_step1(request):
-    profile = services.profile_for(request.user)
+    profile = profile_for(request.user)
     form = OnboardingStep1Form(
         request.POST or None,
         initial={"full_name": profile.full_name, "business_name": profile.business_name},
     )
     if request.method == "POST" and form.is_valid():
-        services.onboarding_save_step1(user=request.user, **form.cleaned_data)
+        onboarding_save_step1(user=request.user, **form.cleaned_data)
         return redirect("onboarding_step2")
     return render(request, "trials/onboarding_step1.html", {"form": form, "step": 1})
 
 
 @require_http_methods(["GET", "POST"])
 def onboarding_step2(request):
-    profile = services.profile_for(request.user)
+    profile = profile_for(request.user)
     if profile.onboarding_step == Step.STEP1:
         return redirect("onboarding_step1")
     form = OnboardingStep2Form(
         request.POST or None, initial={"brand_description": profile.brand_description}
     )
     if request.method == "POST" and form.is_valid():
-        services.onboarding_save_step2(user=request.user, **form.cleaned_data)
+        onboarding_save_step2(user=request.user, **form.cleaned_data)
         if profile.onboarded:
             messages.success(request, "Profile saved.")
             return redirect("billing")
@@ -57,10 +62,10 @@ def onboarding_step2(request):
 
 @require_http_methods(["GET", "POST"])
 def onboarding_start(request):
-    profile = services.profile_for(request.user)
+    profile = profile_for(request.user)
     if request.method == "POST":
         try:
-            services.onboarding_complete(user=request.user)
+            onboarding_complete(user=request.user)
         except ValidationError:
             return redirect("onboarding")
         if not profile.onboarded:
@@ -85,10 +90,11 @@ def billing_page(request):
         refresh_count = 0
     context = {
         "usage": usage,
-        "profile": services.profile_for(request.user),
+        "profile": profile_for(request.user),
         "plans": list(PAID_PLANS.values()),
         "trial": TRIAL,
         "mock_mode": billing.mock_mode(),
+        "billing_available": billing.available(),
         "checkout": checkout,
         "waiting": waiting and refresh_count < 20,
         "next_refresh": refresh_count + 1,
@@ -122,6 +128,9 @@ def billing_portal(request):
 
 @require_http_methods(["GET", "POST"])
 def billing_mock_checkout(request):
+    # Outside mock mode these pages do not exist: they would hand out plans without payment.
+    if not billing.mock_mode():
+        raise Http404("Mock checkout is off.")
     token = request.GET.get("session", "")
     try:
         session = billing.mock_session(user=request.user, token=token)
@@ -138,7 +147,7 @@ def billing_mock_checkout(request):
 @require_http_methods(["GET", "POST"])
 def billing_mock_portal(request):
     if not billing.mock_mode():
-        return redirect("billing")
+        raise Http404("The mock portal is off.")
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:

@@ -8,6 +8,8 @@ sysconfig, not here.
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -16,6 +18,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 APP_ENV = env.str("APP_ENV", default="development")
+# The product's name, wherever people read it: pages, emails, the admin, the API docs.
+PRODUCT_NAME = "Creatorscope"
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 DEBUG = False
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
@@ -42,8 +46,11 @@ INSTALLED_APPS = [
     "scraping",
     "trials",
     "sysconfig",
+    "backoffice",
     "imageproxy",
     "exports",
+    "outreach",
+    "workspace",
 ]
 
 MIDDLEWARE = [
@@ -57,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # Sends users who have not finished onboarding there; PaymentRequired becomes a 402.
     "trials.middleware.TrialMiddleware",
@@ -76,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "trials.context_processors.trial",
+                "influencer.context_processors.product",
             ],
         },
     },
@@ -99,10 +109,12 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
-# Three aliases, each shared by every web and worker process unless said otherwise:
-# - "default": served images and other evictable entries (culled past MAX_ENTRIES);
+# Four aliases, each shared by every web and worker process unless said otherwise:
+# - "default": allauth's failed-login counters and anything else that must not vanish early:
+#   never culled while live (a culled lockout counter would be a way round the lockout);
+# - "images": served images and remembered image failures (culled past MAX_ENTRIES);
 # - "coordination": the upstream rate limiter's leases and slots and the sysconfig version stamp,
-#   which must never be culled while live (influencer.cache.CoordinationCache);
+#   which must never be culled while live (core.cache.CoordinationCache);
 # - "throttle": the API's per-user request histories, written on every throttled request. Without
 #   Redis it is process memory, so a poll never writes to the database (each web process then
 #   counts alone); with REDIS_URL it is shared and exact.
@@ -112,18 +124,24 @@ if REDIS_URL:
     REDIS_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     CACHES = {
         "default": REDIS_CACHE,
+        "images": {**REDIS_CACHE, "KEY_PREFIX": "images"},
         "coordination": {**REDIS_CACHE, "KEY_PREFIX": "coordination"},
         "throttle": {**REDIS_CACHE, "KEY_PREFIX": "throttle"},
     }
 else:
     CACHES = {
         "default": {
+            "BACKEND": "core.cache.CoordinationCache",
+            "LOCATION": "influencer_default_cache",
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        },
+        "images": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "influencer_cache",
             "OPTIONS": {"MAX_ENTRIES": 2000},
         },
         "coordination": {
-            "BACKEND": "influencer.cache.CoordinationCache",
+            "BACKEND": "core.cache.CoordinationCache",
             "LOCATION": "influencer_coordination",
             # Past this many rows a write first deletes the expired ones (live keys: about two
             # seconds of rate slots plus the in-flight leases).
@@ -150,6 +168,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
 ACCOUNT_LOGOUT_REDIRECT_URL = "landing"
+# People are their email address: the generated username (u-…) is an internal id.
+ACCOUNT_USER_DISPLAY = "trials.accounts.user_display"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{PRODUCT_NAME}] "
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
@@ -157,12 +178,38 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_ADAPTER = "influencer.accounts.AccountAdapter"
+ACCOUNT_ADAPTER = "trials.accounts.AccountAdapter"
+# allauth's rate limits live in the "default" cache. Failed logins: 10 a minute per IP and 5 per
+# 5 minutes per address; past that even the right password is refused until the window passes.
+# /admin/login/ redirects to allauth's login, so this is the staff lockout too. (The other
+# actions keep allauth's defaults.)
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 # Users whose verified email is listed here become staff when they sign in.
 ADMIN_EMAILS = [e.strip().lower() for e in env.list("ADMIN_EMAILS", default=[]) if e.strip()]
 
+# --- Content-Security-Policy (django-csp) ---------------------------------------------------
+# Everything comes from our own origin: our JS and CSS and the admin's (whitenoise), avatars
+# (/api/proxy/image), Swagger UI (drf-spectacular-sidecar; its CSS has data: icons). No inline
+# scripts or on* handlers anywhere. Styles allow 'unsafe-inline': style= attributes are common
+# in our templates and in the email previews. Checkout and the billing portal are redirects
+# answering a form post, which Chrome checks against form-action, so Stripe's hosts are listed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF, "https://checkout.stripe.com", "https://billing.stripe.com"],
+        "frame-ancestors": [NONE],
+    }
+}
+
 # --- Email (django-anymail; console in development) -----------------------------------------
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Influencer <hello@localhost>")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{PRODUCT_NAME} <hello@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 RESEND_API_KEY = env.str("RESEND_API_KEY", default="")
 if RESEND_API_KEY:
@@ -210,12 +257,19 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "EXCEPTION_HANDLER": "influencer.api.error_response",
+    "EXCEPTION_HANDLER": "core.api.error_response",
+    # DRF's defaults, with a JSON parser that refuses deeply nested bodies (400) before decoding.
+    # Bodies over DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB) answer 413 (core.api).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Influencer discovery API",
+    "TITLE": f"{PRODUCT_NAME} API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI's assets come from the drf-spectacular-sidecar package: no CDN.
@@ -223,6 +277,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several "status" fields with different choices: each set gets its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "EntryStatusEnum": "outreach.models.EntryStatus",
+        "SendStatusEnum": "outreach.models.SendStatus",
+    },
 }
 
 # --- ScrapeCreators -------------------------------------------------------------------------
@@ -232,6 +291,11 @@ SCRAPECREATORS_BASE_URL = env.str(
 ).rstrip("/")
 
 # --- Billing (Stripe) -----------------------------------------------------------------------
+# stripe | mock. Empty: mock only in DEBUG without STRIPE_SECRET_KEY, else stripe (see
+# trials/billing.py mock_mode); production refuses to start on stripe without its keys.
+BILLING_MODE = env.str("BILLING_MODE", default="")
+if BILLING_MODE not in ("", "stripe", "mock"):
+    raise ImproperlyConfigured(f"BILLING_MODE must be stripe or mock, not {BILLING_MODE!r}")
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")

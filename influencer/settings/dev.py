@@ -7,7 +7,7 @@ DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-insecure-secret-key-change-me")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 
-# Without a real key, development talks to `manage.py fake_scrapecreators` (started by make run).
+# Without a real key, development talks to `python -m fake_scrapecreators` (started by make run).
 FAKE_SCRAPECREATORS_URL = env.str("FAKE_SCRAPECREATORS_URL", default="http://127.0.0.1:8765")
 if not SCRAPECREATORS_API_KEY:
     SCRAPECREATORS_API_KEY = "fake-dev-key"

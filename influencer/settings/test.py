@@ -19,9 +19,14 @@ SCRAPECREATORS_API_KEY = "test-key"
 SCRAPECREATORS_BASE_URL = env.str("SCRAPECREATORS_BASE_URL", default="http://127.0.0.1:9")
 IMAGE_PROXY_EXTRA_ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ADMIN_EMAILS = ["boss@example.com"]
+# DEBUG is off here, so mock billing must be asked for; real-billing tests set "stripe".
+BILLING_MODE = "mock"
 # Whitenoise serves from the finders, so tests need no collectstatic.
 WHITENOISE_AUTOREFRESH = True
 # A file database (not in-memory) so worker threads and live servers see committed rows.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # TEST_SQLITE_PATH lets two test runs on one checkout use their own files.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env.str("TEST_SQLITE_PATH", default=str(BASE_DIR / ".test-db.sqlite3"))
+    }
 SYSCONFIG_STRICT = True

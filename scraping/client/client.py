@@ -5,7 +5,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -16,8 +16,10 @@ from django.conf import settings
 from django.utils import timezone
 from requests.adapters import HTTPAdapter
 
+from scraping.transform.values import clean_json, clean_text
 from sysconfig import config
 
+from .adaptive import Lease
 from .errors import (
     MalformedResponse,
     UpstreamError,
@@ -32,6 +34,9 @@ logger = logging.getLogger(__name__)
 CACHEABLE_ENDPOINTS = frozenset(
     {"/v1/tiktok/profile", "/v1/instagram/profile", "/v1/youtube/channel"}
 )
+# A limiter lease lives the connect and read timeouts plus this: as long as a call can take,
+# so that a killed process's leases soon give their share of the in-flight limit back.
+LEASE_MARGIN = 2.0
 
 
 @dataclass
@@ -39,7 +44,7 @@ class CallRecord:
     """What `ApiCall` stores about one HTTP attempt."""
 
     endpoint: str
-    params: dict
+    params: dict[str, Any]
     status_code: int | None
     duration_ms: int
     credits_charged: int | None
@@ -80,7 +85,7 @@ class ScrapeCreatorsClient:
         limiter: SharedRateLimiter | None = None,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
-    ):
+    ) -> None:
         self.api_key = api_key
         self.base_url = base_url.rstrip("/")
         self.limiter = limiter
@@ -93,7 +98,7 @@ class ScrapeCreatorsClient:
         params: dict[str, Any],
         *,
         on_record: Callable[[CallRecord], None] | None = None,
-        count_items: Callable[[dict], int | None] | None = None,
+        count_items: Callable[[dict[str, Any]], int | None] | None = None,
     ) -> UpstreamResponse:
         """GET `endpoint`; returns the JSON body or raises a classified `UpstreamError`."""
         params = {k: v for k, v in params.items() if v not in (None, "")}
@@ -122,7 +127,15 @@ class ScrapeCreatorsClient:
                 )
                 self._sleep(delay)
 
-    def _attempt(self, endpoint, params, attempt, deadline, on_record, count_items):
+    def _attempt(
+        self,
+        endpoint: str,
+        params: dict[str, Any],
+        attempt: int,
+        deadline: float,
+        on_record: Callable[[CallRecord], None] | None,
+        count_items: Callable[[dict[str, Any]], int | None] | None,
+    ) -> UpstreamResponse:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise UpstreamTimeout("call deadline exceeded")
@@ -130,13 +143,20 @@ class ScrapeCreatorsClient:
         status: int | None = None
         body: Any = None
         error: UpstreamError | None = None
+        lease: Lease | None = None
+        answered: tuple[int | None, float] | None = None  # for the limiter: (status, seconds)
         start = time.monotonic()
         try:
-            slot = self.limiter.slot(timeout=remaining) if self.limiter else nullcontext()
-            with slot:
+            timeouts = config.get("scraping.connect_timeout") + config.get("scraping.read_timeout")
+            hold = timeouts + LEASE_MARGIN
+            slot: AbstractContextManager[Lease | None] = (
+                self.limiter.slot(timeout=remaining, hold=hold) if self.limiter else nullcontext()
+            )
+            with slot as lease:
                 read_timeout = min(config.get("scraping.read_timeout"), deadline - time.monotonic())
                 if read_timeout <= 0:
                     raise UpstreamTimeout("call deadline exceeded")
+                sent = time.monotonic()
                 http = self.session.get(
                     f"{self.base_url}{endpoint}",
                     params=params,
@@ -144,6 +164,7 @@ class ScrapeCreatorsClient:
                     timeout=(config.get("scraping.connect_timeout"), read_timeout),
                 )
                 status = http.status_code
+                answered = (status, time.monotonic() - sent)  # upstream's time, not our wait
                 body = _parse_body(http)
                 if status != 200:
                     error = error_for_status(
@@ -153,6 +174,7 @@ class ScrapeCreatorsClient:
                     error = MalformedResponse("upstream answered 200 with a body that is not JSON")
         except requests.Timeout:
             error = UpstreamTimeout("upstream did not answer in time")
+            answered = (None, time.monotonic() - start)  # no answer in time: an overload sign
         except requests.ConnectionError as exc:
             error = UpstreamUnavailable(f"could not connect to upstream: {type(exc).__name__}")
         except UpstreamTimeout as exc:
@@ -160,6 +182,12 @@ class ScrapeCreatorsClient:
         duration_ms = int((time.monotonic() - start) * 1000)
 
         envelope = body if isinstance(body, dict) else {}
+        if self.limiter and lease is not None and answered is not None:
+            # The adaptive in-flight limit learns from every answer (a refused connection or
+            # our own deadline says nothing about upstream's load). Upstream's cache hits are
+            # timed apart: faster, they would make every fresh answer look slow.
+            kind = f"{endpoint} (cached)" if envelope.get("cached") else endpoint
+            self.limiter.report(lease, endpoint=kind, status=answered[0], seconds=answered[1])
         record = CallRecord(
             endpoint=endpoint,
             params={k: v for k, v in params.items()},
@@ -177,6 +205,7 @@ class ScrapeCreatorsClient:
             on_record(record)
         if error:
             raise error
+        assert status is not None  # no error means upstream answered (with a 200)
         return UpstreamResponse(
             body=body,
             status=status,
@@ -196,10 +225,13 @@ class ScrapeCreatorsClient:
 
 
 def _parse_body(http: requests.Response) -> Any:
+    # Cleaned here, before anything keeps it: upstream strings may carry NUL (and other
+    # control characters), which Postgres text and jsonb refuse. Bodies end up in creators'
+    # fields and raw JSON, the profile cache, the job's state and the call log's errors.
     try:
-        return http.json()
+        return clean_json(http.json())
     except (ValueError, json.JSONDecodeError):
-        return http.text
+        return clean_text(http.text)
 
 
 def _error_message(body: Any, status: int) -> str:
@@ -236,6 +268,8 @@ def _int_or_none(value: Any) -> int | None:
 _limiter = SharedRateLimiter(
     requests_per_second=lambda: config.get("api_limits.requests_per_second"),
     max_concurrent=lambda: config.get("api_limits.max_concurrent_requests"),
+    start_concurrent=lambda: config.get("api_limits.adaptive_start_concurrency"),
+    min_concurrent=lambda: config.get("api_limits.adaptive_min_concurrency"),
 )
 
 

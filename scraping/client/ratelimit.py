@@ -5,10 +5,17 @@ Two caps: requests started per second, and requests in flight. Both are built on
 so no process memory and no read-then-write race is involved (a `get_many` first only skips keys
 that are taken; the `add` decides):
 - per second: N slots per wall-clock second; a request takes a free slot of the current second;
-- in flight: C lease keys; a request holds one until it finishes (or the lease expires, so a
-  killed process cannot leak capacity for long).
+- in flight: lease keys; a request holds one until it finishes (or the lease expires, so a
+  killed process cannot leak capacity for long). How many may be held is the adaptive limit
+  (`adaptive.py`: AIMD, learned from the answers the client reports), at most
+  `max_concurrent`. A request takes a free key among the first `limit` ones, and only while
+  fewer than `limit` keys are held in all: when the limit is cut, the leases above it still
+  count, so the calls in flight drain to the new limit before another starts. While the limit
+  holds still the cap is exact (the `add` decides); while it shrinks, two processes counting
+  at once may let one more call in each until the old leases drain.
 """
 
+import logging
 import random
 import threading
 import time
@@ -16,9 +23,12 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from django.core.cache import caches
+from django.core.cache import BaseCache, caches
 
+from .adaptive import AdaptiveLimit, Lease
 from .errors import UpstreamTimeout
+
+logger = logging.getLogger(__name__)
 
 _POLL = 0.02
 
@@ -31,59 +41,97 @@ class SharedRateLimiter:
         max_concurrent: Callable[[], int],
         lease_seconds: float = 120.0,
         prefix: str = "sc-rl",
-        cache=None,
-    ):
+        cache: BaseCache | None = None,
+        start_concurrent: Callable[[], int] = lambda: 8,
+        min_concurrent: Callable[[], int] = lambda: 2,
+    ) -> None:
         self._rps = requests_per_second
         self._concurrency = max_concurrent
         self._lease = lease_seconds
         self._prefix = prefix
         self._cache = cache or caches["coordination"]
+        self.adaptive = AdaptiveLimit(
+            cache=self._cache,
+            prefix=prefix,
+            start=start_concurrent,
+            floor=min_concurrent,
+            ceiling=max_concurrent,
+        )
         # One thread of this process looks for a slot at a time; the others wait here, without
         # a query. Eight threads of a job waiting for the cap cost one poll, not eight.
         self._shopping = threading.Lock()
 
     @contextmanager
-    def slot(self, *, timeout: float) -> Iterator[None]:
+    def slot(self, *, timeout: float, hold: float | None = None) -> Iterator[Lease]:
+        """Wait up to `timeout` s for a place under both caps. Its lease lives `hold` s from
+        when the call may start (the limiter's `lease_seconds` unless given): a killed process
+        gives its share of the in-flight limit back that soon. Report the answer with `report`."""
         deadline = time.monotonic() + timeout
+        hold = hold or self._lease
         if not self._shopping.acquire(timeout=max(0.0, timeout)):
             raise UpstreamTimeout("waited too long for an upstream concurrency slot")
         try:
-            key, token = self._acquire_concurrency(deadline)
+            key, token, lease = self._acquire_concurrency(deadline, hold)
             try:
-                self._acquire_rate(deadline)
+                lease.waited_for_rate = self._acquire_rate(deadline)
+                if lease.waited_for_rate:
+                    self._cache.touch(key, hold)  # the hold counts from now
             except BaseException:
                 self._release(key, token)
                 raise
         finally:
             self._shopping.release()
         try:
-            yield
+            yield lease
         finally:
             self._release(key, token)
+
+    def report(self, lease: Lease, *, endpoint: str, status: int | None, seconds: float) -> None:
+        """The answer of a call made under `lease` (`status` None: it timed out after
+        `seconds`), for the adaptive limit. The limit is advisory: a report the cache cannot
+        take is dropped (logged), never the call's answer."""
+        try:
+            self.adaptive.report(lease, endpoint=endpoint, status=status, seconds=seconds)
+        except Exception:
+            logger.warning("adaptive limit not updated", exc_info=True)
+
+    def current_limit(self) -> int:
+        """Calls that may be in flight at once now, across every process."""
+        return max(1, int(self.adaptive.current()))
 
     def _release(self, key: str, token: str) -> None:
         if self._cache.get(key) == token:
             self._cache.delete(key)
 
-    def _acquire_concurrency(self, deadline: float) -> tuple[str, str]:
+    def _acquire_concurrency(self, deadline: float, hold: float) -> tuple[str, str, Lease]:
         token = uuid.uuid4().hex
         while True:
+            # One read: the adaptive limit and every lease key up to the ceiling.
             keys = [f"{self._prefix}:c:{i}" for i in range(max(1, int(self._concurrency())))]
-            key = self._take_free(keys, token, self._lease)
-            if key:
-                return key, token
+            found = self._cache.get_many([self.adaptive.key, *keys])
+            limit = self.adaptive.value(found.get(self.adaptive.key))
+            allowed = max(1, int(limit))
+            held = sum(1 for key in keys if key in found)
+            free = [key for key in keys[:allowed] if key not in found]
+            random.shuffle(free)
+            for key in free if held < allowed else []:
+                if self._cache.add(key, token, timeout=hold):
+                    return key, token, Lease(started=time.time(), in_flight=held + 1, limit=limit)
             self._wait(deadline, "concurrency")
 
-    def _acquire_rate(self, deadline: float) -> None:
+    def _acquire_rate(self, deadline: float) -> bool:
+        """Take a slot of the current second; True when it had to wait for one."""
+        waited = False
         while True:
             second = int(time.time())
             keys = [f"{self._prefix}:s:{second}:{i}" for i in range(max(1, int(self._rps())))]
             # A slot only matters during its own second: it lives just past it.
             if self._take_free(keys, 1, 2):
-                return
+                return waited
             self._wait(deadline, "rate", until=second + 1 - time.time())
+            waited = True
 
-    def _take_free(self, keys: list[str], value, timeout: float) -> str | None:
+    def _take_free(self, keys: list[str], value: object, timeout: float) -> str | None:
         """Claim one of `keys` that nobody holds. One read finds the free ones, so a waiting
         caller costs one query per look instead of one write attempt per key."""
         taken = self._cache.get_many(keys)

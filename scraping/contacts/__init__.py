@@ -3,7 +3,8 @@
 Pure Python (no Django), used by every platform adapter and search. Modules, one job each:
 fold (character clean-up), obfuscation (spelled-out addresses), emails (free text and
 dedicated fields), roles (role-based inboxes), links (URLs), url_emails (addresses inside
-links), handles (other-platform handles), profile (``extract_contacts``), tlds (domain lists).
+links), handles (other-platform handles), provenance (each email source in words, for the
+results page and the exports), profile (``extract_contacts``), tlds (domain lists).
 
 Provenance codes (``EmailDetail.source``):
     bio             the profile's bio / description text

@@ -1,19 +1,30 @@
 """Email addresses in free text and in dedicated profile fields, each with its provenance.
 
 A candidate is accepted only when it survives, in order:
-1. the pattern: a local part of ASCII letters, digits, ``._+-`` and accented Latin letters,
-   then a dotted ASCII domain. It never starts inside a word (``müller@x.de`` is not cut to
-   ``ller@x.de``; CJK text may touch it: ``お仕事はwork@x.jpまで`` gives ``work@x.jp``) nor right
-   after ``@`` (``@jane@mastodon.social`` is a fediverse handle); ``@nike`` and ``@user.name``
-   have no local part at all;
-2. context: not the ``user:pass@`` part or the path of a ``scheme://`` URL (``medium.com/@x``),
-   not followed by a path (``user:pass@host.com/x``), not ``git@github.com:org/repo``
-   (scp-style ``user@host:path`` is a clone URL, not a contact, although ``git@github.com`` is
-   syntactically an address);
-3. shape: an alphabetic TLD (no ``v1.2@3.4``, ``pkg@1.2.3``), not a file extension
+1. the pattern: a local part of ASCII letters, digits, ``_+-``, accented Latin letters, and
+   dots and apostrophes between those (``o'brien@x.ie``; a typographic ``’`` is read as
+   ``'``), then a dotted ASCII domain. It never starts with a quote (``'jane@x.com'``), inside
+   a word (``müller@x.de`` is not cut to ``ller@x.de``; CJK text may touch it:
+   ``お仕事はwork@x.jpまで`` gives ``work@x.jp``) nor right after ``@`` (``@jane@mastodon.social``
+   is a fediverse handle). Other punctuation may touch it: ``inquiries...jane@x.com``,
+   ``…jane@x.com``, ``email:jane@x.com``, ``→jane@x.com`` all give ``jane@x.com`` (two dots in
+   a row end a sentence, they are never inside a local part). Handles have no local part at
+   all: ``@nike``, ``@john.doe``, ``ig: @sara.k.official``;
+2. context: not the ``user:pass@`` part or the path of a ``scheme://`` URL
+   (``https://user:pass@host.com/x``, ``https://medium.com/@x``), not
+   ``git@github.com:org/repo`` (scp-style ``user@host:path`` is a clone URL, not a contact,
+   although ``git@github.com`` is syntactically an address). Outside such a URL a path after
+   the address is ignored: ``jane@studio.com/booking`` gives ``jane@studio.com``;
+3. shape: a TLD that IANA has delegated (tlds.py), so no ``v1.2@3.4``, ``pkg@1.2.3``, and no
+   stylised words or glued ``platform@handle`` labels: ``l@dy.gaga``, ``c@t.lover``,
+   ``tiktok@jane.doe``. The TLD is the only judge there: ``tiktok@janedoe.com`` is reported,
+   because nothing in the text tells it from a real inbox. Not a file extension
    (``logo@2x.png``), not a retina suffix (``@2x``);
 4. ``email_validator.validate_email(..., check_deliverability=False)``; its normalised form,
    lower-cased, is the address reported.
+
+Spelled-out addresses (``jane [at] brand [dot] com``) are found by obfuscation.py, which asks
+for more evidence, and then go through rules 3 and 4.
 """
 
 from __future__ import annotations
@@ -25,14 +36,14 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError, validate_email
 
 from .fold import Folded, fold
-from .obfuscation import AFTER_DOMAIN, BEFORE_LOCAL, LABEL, LOCAL_ATOM, find_spelled
+from .obfuscation import AFTER_ADDRESS, BEFORE_LOCAL, LABEL, LOCAL_ATOM, find_spelled
 from .roles import is_role_based
-from .tlds import FILE_EXTENSIONS, KNOWN_TLDS, tld_looks_real
+from .tlds import FILE_EXTENSIONS, KNOWN_TLDS, tld_is_delegated
 
 EMAIL_SOURCES = ("bio", "bio_link", "channel_email", "business_email", "external_url")
 
 LITERAL = re.compile(rf"{BEFORE_LOCAL}(?P<local>{LOCAL_ATOM})@(?P<domain>{LABEL}(?:\.{LABEL})+)")
-_LITERAL_END = re.compile(AFTER_DOMAIN)
+_LITERAL_END = re.compile(AFTER_ADDRESS)
 _RETINA = re.compile(r"\d+(?:\.\d+)?x", re.IGNORECASE)
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _SPACE = re.compile(r"\s")
@@ -64,7 +75,7 @@ def normalise_address(candidate: str) -> str | None:
     """The lower-cased normalised address, or None when it is not a usable address."""
     local, _, domain = candidate.rpartition("@")
     labels = domain.lower().split(".")
-    if not local or len(labels) < 2 or not tld_looks_real(labels[-1]):
+    if not local or len(labels) < 2 or not tld_is_delegated(labels[-1]):
         return None
     if labels[-1] in FILE_EXTENSIONS or _RETINA.fullmatch(labels[0]):
         return None
@@ -119,7 +130,7 @@ def _literal_hits(text: str) -> list[Hit]:
     for m in LITERAL.finditer(text):
         end = m.start("domain") + _glued_sentence_end(m.group("domain"))
         if end == m.end() and not _LITERAL_END.match(text, end):
-            continue  # glued to more address characters or a path: "a@b.com@c", "a@b.com/x"
+            continue  # glued to more address characters: "a@b.com@c"
         if text.startswith(":", end) and end + 1 < len(text) and not text[end + 1].isspace():
             continue  # scp-style "git@github.com:org/repo.git"
         if _in_url_authority_or_path(text, m.start("local") + len(m.group("local"))):
@@ -132,8 +143,10 @@ def _literal_hits(text: str) -> list[Hit]:
 
 def find_addresses(folded: Folded) -> list[Hit]:
     """Every accepted address in folded text, in order, overlaps resolved (first start wins)."""
-    spelled = [Hit(*h, spelled=True) for h in find_spelled(folded.text, normalise_address)]
-    hits = sorted(_literal_hits(folded.text) + spelled, key=lambda h: (h.start, -h.end))
+    # Phones turn a typed apostrophe into ’ ("d’angelo@"); the mailbox has the ASCII one.
+    text = folded.text.replace("\u2019", "'")
+    spelled = [Hit(*h, spelled=True) for h in find_spelled(text, normalise_address)]
+    hits = sorted(_literal_hits(text) + spelled, key=lambda h: (h.start, -h.end))
     kept: list[Hit] = []
     for hit in hits:
         if not kept or hit.start >= kept[-1].end:

@@ -13,7 +13,7 @@ are skipped (a link never starts right after ``@``, nor inside a spelled-out add
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from .emails import find_addresses
@@ -152,7 +152,9 @@ def normalise_links(values: object) -> list[str]:
     urls: list[str] = []
     for raw in flatten_link_values(values):
         raw = raw.strip()
-        found = [normalise_url(raw)] if raw and not re.search(r"\s", raw) else []
+        found: Sequence[str | None] = (
+            [normalise_url(raw)] if raw and not re.search(r"\s", raw) else []
+        )
         if not found or found == [None]:
             found = extract_urls(raw)
         urls.extend(u for u in found if u and u not in urls)

@@ -1,13 +1,18 @@
-"""Top-level domains we trust when the text alone cannot tell a domain from a word.
+"""Top-level domains: which exist, and which to trust when a domain could be a word.
 
-A literal address (``a@b.photography``) is accepted with any alphabetic TLD, so new TLDs work.
-This curated set is only consulted where the evidence is weak: spelled-out dots
+A literal address (``a@b.photography``) is accepted with any TLD that IANA has delegated
+(``iana_tlds.txt``), so new TLDs work but stylised words do not: ``l@dy.gaga`` and
+``c@t.lover`` end in words, not TLDs.
+
+The curated ``KNOWN_TLDS`` is only consulted where the evidence is weak: spelled-out dots
 (``name at brand dot com``), bare domains in bios (``linktr.ee/x``) and a sentence glued to an
 address (``info@brand.com.Thanks``). It is deliberately not the full IANA list, which contains
 ordinary words (``.dot``, ``.you``, ``.final``) that would turn prose into addresses.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 
 def _words(text: str) -> frozenset[str]:
@@ -82,8 +87,22 @@ MAIL_PROVIDERS = _words(
 )
 
 
+# Every delegated TLD, lower case. The file is IANA's own list, unedited, so refreshing it is a
+# plain download of https://data.iana.org/TLD/tlds-alpha-by-domain.txt over it.
+_IANA_LINES = Path(__file__).with_name("iana_tlds.txt").read_text(encoding="ascii").splitlines()
+DELEGATED_TLDS = frozenset(line.lower() for line in _IANA_LINES if not line.startswith("#"))
+
+
+def tld_is_delegated(label: str) -> bool:
+    """``com``, ``photography``, ``xn--p1ai`` are; ``gaga``, ``lover``, ``doe`` are not."""
+    return label.lower() in DELEGATED_TLDS
+
+
 def tld_looks_real(label: str) -> bool:
-    """Any alphabetic TLD of 2+ letters, or an IDN in punycode (``xn--p1ai``)."""
+    """The shape of a TLD: 2+ ASCII letters, or an IDN in punycode (``xn--p1ai``).
+
+    Enough for a link with a scheme; an email address needs ``tld_is_delegated``.
+    """
     label = label.lower()
     if label.startswith("xn--"):
         return len(label) > 4

@@ -9,7 +9,6 @@ address (``/contact/info@brand.com``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from .emails import EmailDetail, check_source, extract_emails, merge_emails, normalise_address
@@ -40,8 +39,8 @@ def _from_url(url: str, source: str) -> list[EmailDetail]:
     return found
 
 
-def emails_in_urls(urls: Iterable[str], *, source: str) -> list[EmailDetail]:
-    """Addresses in links (see module docstring), unique, in order."""
+def emails_in_urls(urls: object, *, source: str) -> list[EmailDetail]:
+    """Addresses in links of any shape `flatten_link_values` takes, unique, in order."""
     check_source(source)
     found: list[EmailDetail] = []
     for raw in flatten_link_values(urls):

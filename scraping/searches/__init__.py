@@ -1,6 +1,6 @@
 """The six searches, by `<platform>_<search type>`."""
 
-from .base import PageResult, Search, StepContext, creator_fields
+from .base import PageResult, Search, StepCancelled, StepContext, creator_fields
 from .instagram import InstagramHashtag, InstagramSimilar
 from .targets import TargetNotFound
 from .tiktok import TikTokKeyword, TikTokSimilar
@@ -18,4 +18,12 @@ SEARCHES: dict[str, Search] = {
     )
 }
 
-__all__ = ["SEARCHES", "PageResult", "Search", "StepContext", "TargetNotFound", "creator_fields"]
+__all__ = [
+    "SEARCHES",
+    "PageResult",
+    "Search",
+    "StepCancelled",
+    "StepContext",
+    "TargetNotFound",
+    "creator_fields",
+]

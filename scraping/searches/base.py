@@ -6,30 +6,53 @@ hashtag or similar-search query), then enriches each new seed with one profile c
 endpoints and shapes.
 """
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, TypeAlias
 
-from scraping.client import ScrapeCreatorsClient
+from scraping.client import CallRecord, ScrapeCreatorsClient
 from scraping.contacts import extract_contacts
-from scraping.transform.values import engagement
+from scraping.metrics.engagement import engagement
+from scraping.models import ScrapingJob
+from scraping.state import Chain, CreatorSeed, Cursor, JobState, JSONObject, Seed
+
+Params: TypeAlias = dict[str, str | int | None]
+"""Query parameters of an upstream call (None and "" are left out)."""
+
+CreatorFields: TypeAlias = dict[str, Any]
+"""`Creator` field values of one creator, ready to save."""
 
 
 @dataclass
 class PageResult:
-    seeds: list[dict[str, Any]]
-    cursor: Any
+    seeds: list[CreatorSeed]
+    cursor: Cursor
     done: bool
+
+
+class StepCancelled(Exception):
+    """The job was cancelled while its step ran: no further upstream call is started."""
 
 
 @dataclass
 class StepContext:
-    """What an adapter may use during one step: the client and the call hooks."""
+    """What an adapter may use during one step: the client, the call hooks, and the stop flag
+    that a cancel sets (checked before every call: a call in flight finishes and is kept)."""
 
     client: ScrapeCreatorsClient
-    on_record: Any
-    state: dict[str, Any] = field(default_factory=dict)
+    on_record: Callable[[CallRecord], None] | None
+    state: JobState = field(default_factory=JobState)
+    stop: threading.Event = field(default_factory=threading.Event)
 
-    def get(self, endpoint: str, params: dict, count_items=None) -> dict:
+    def get(
+        self,
+        endpoint: str,
+        params: Params,
+        count_items: Callable[[JSONObject], int | None] | None = None,
+    ) -> JSONObject:
+        if self.stop.is_set():
+            raise StepCancelled
         return self.client.get(
             endpoint, params, on_record=self.on_record, count_items=count_items
         ).body
@@ -42,64 +65,77 @@ class Search:
     profile_endpoint: str = ""
 
     # --- setting up -------------------------------------------------------------------------
-    def initial_state(self, job) -> dict[str, Any]:
+    def initial_state(self, job: ScrapingJob) -> JobState:
         """Chains for keyword searches; similar searches add theirs in `prepare`."""
-        return {
-            "chains": [
-                {"term": term, "cursor": None, "done": False, "pages": 0} for term in job.keywords
-            ],
-            "pending": [],
-            "seen": [],
-            "prepared": not self.needs_prepare,
-        }
+        return JobState(
+            chains=[Chain(term=term) for term in job.keywords], prepared=not self.needs_prepare
+        )
 
-    needs_prepare = False
+    needs_prepare: bool = False
 
-    def prepare(self, ctx: StepContext, job) -> None:
-        """Similar searches: read the target once and set up chains/pending in ctx.state."""
+    def prepare(self, ctx: StepContext, job: ScrapingJob) -> Seed | None:
+        """Similar searches: read the target once and return what it sets up (the target, the
+        chains to page, the creators to enrich first), which the engine stores in the state.
+        None: nothing to set up."""
+        return None
 
     # --- discovering ------------------------------------------------------------------------
-    def fetch_page(self, ctx: StepContext, chain: dict) -> PageResult:
+    def fetch_page(self, ctx: StepContext, chain: Chain) -> PageResult:
         raise NotImplementedError
+
+    def learn(self, state: JobState, seeds: list[CreatorSeed], *, pages_left: int) -> None:
+        """The new creators the step's pages found (admitted, in order), after the chains were
+        updated: a search may add chains from them (TikTok keyword: related hashtags).
+        `pages_left`: search pages the budget still allows."""
 
     # --- enriching --------------------------------------------------------------------------
     # The enrichment call: `profile_endpoint?{profile_param}={seed[profile_field]}`.
-    profile_param = "handle"
-    profile_field = "username"
-    profile_parser: Any = None  # body → profile fields (a transform function)
+    profile_param: str = "handle"
+    profile_field: str = "username"
+    # body → profile fields (a transform function)
+    profile_parser: ClassVar[Callable[[JSONObject], JSONObject | None] | None] = None
 
-    def profile_key(self, seed: dict) -> str:
-        return seed[self.profile_field].lower()
+    def profile_key(self, seed: CreatorSeed) -> str:
+        key: str = seed[self.profile_field]
+        return key.lower()
 
-    def fetch_profile(self, ctx: StepContext, seed: dict) -> dict:
+    def fetch_profile(self, ctx: StepContext, seed: CreatorSeed) -> JSONObject:
         """The raw profile body (raises NotFound for an unknown creator)."""
         return ctx.get(self.profile_endpoint, {self.profile_param: seed[self.profile_field]})
 
-    def parse_profile(self, body: dict) -> dict | None:
-        return type(self).profile_parser(body)
+    def parse_profile(self, body: JSONObject) -> JSONObject | None:
+        parser = type(self).profile_parser
+        if parser is None:
+            raise NotImplementedError(f"{type(self).__name__} has no profile_parser")
+        return parser(body)
 
-    def expand(self, ctx_state: dict, seed: dict, body: dict) -> list[dict]:
+    def expand(self, state: JobState, seed: CreatorSeed, body: JSONObject) -> list[CreatorSeed]:
         """New seeds discovered from an enriched profile (Instagram related-of-related)."""
         return []
 
-    def excluded(self, state: dict, seed: dict) -> bool:
+    def excluded(self, state: JobState, seed: CreatorSeed) -> bool:
         """Seeds never to deliver (the target of a similar search)."""
-        target = state.get("target") or {}
-        return bool(target) and (
-            seed.get("external_id") == target.get("external_id")
-            or seed.get("username", "").lower() == (target.get("username") or "").lower()
+        target = state.target
+        return target is not None and bool(
+            seed.get("external_id") == target.external_id
+            or seed.get("username", "").lower() == target.username.lower()
         )
 
     # --- building the row -------------------------------------------------------------------
-    def build(self, state: dict, seed: dict, profile: dict | None) -> dict[str, Any]:
-        return creator_fields(seed, profile)
+    def build(
+        self, state: JobState, seed: CreatorSeed, profile: JSONObject | None
+    ) -> CreatorFields:
+        return creator_fields(seed, profile, platform=self.platform)
 
 
 _PROFILE_WINS = ("username", "display_name", "profile_url", "avatar_url", "followers")
 
 
-def creator_fields(seed: dict, profile: dict | None) -> dict[str, Any]:
-    """Merge a search seed with its enriched profile into `Creator` fields, contacts included."""
+def creator_fields(
+    seed: CreatorSeed, profile: JSONObject | None, *, platform: str
+) -> CreatorFields:
+    """Merge a search seed with its enriched profile into `Creator` fields, contacts included;
+    the top content's engagement follows the platform's definition (`scraping.metrics`)."""
     fields = {k: v for k, v in seed.items() if not k.startswith("_")}
     profile = profile or {}
     for key in _PROFILE_WINS:
@@ -127,6 +163,11 @@ def creator_fields(seed: dict, profile: dict | None) -> dict[str, Any]:
     fields["links"] = list(contacts.links)
     fields["social_handles"] = dict(contacts.handles)
     fields["engagement"] = engagement(
-        fields.get("likes"), fields.get("comments"), fields.get("shares"), fields.get("views")
+        platform,
+        likes=fields.get("likes"),
+        comments=fields.get("comments"),
+        shares=fields.get("shares"),
+        views=fields.get("views"),
+        followers=fields.get("followers"),
     )
     return fields

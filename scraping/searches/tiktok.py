@@ -1,13 +1,17 @@
 """TikTok keyword search and TikTok similar search."""
 
+from scraping.models import ScrapingJob
 from scraping.similarity import score, topic_keywords
+from scraping.state import Chain, CreatorSeed, JobState, JSONObject, Related, Seed, Target
 from scraping.transform import tiktok
+from sysconfig import config
 
-from .base import PageResult, Search, StepContext
-from .targets import TargetNotFound, fetch_target
+from . import related
+from .base import CreatorFields, PageResult, Search, StepContext
+from .targets import TargetNotFound, fetch_target, not_found_message
 
 
-def _has_more(body: dict, items: list) -> bool:
+def _has_more(body: JSONObject, items: list[JSONObject]) -> bool:
     # has_more is 1/0 on the real API; when it is absent, continue while pages have items.
     if "has_more" in body:
         return body["has_more"] in (1, True, "1", "true") and bool(items)
@@ -24,15 +28,26 @@ class TikTokKeyword(TikTokProfiles):
     search_type = "keyword"
     page_endpoint = "/v1/tiktok/search/keyword"
 
-    def fetch_page(self, ctx: StepContext, chain: dict) -> PageResult:
+    def initial_state(self, job: ScrapingJob) -> JobState:
+        state = super().initial_state(job)
+        if job.expand_related:
+            state.related = Related(limit=int(config.get("scraping.related_hashtags")))
+        return state
+
+    def fetch_page(self, ctx: StepContext, chain: Chain) -> PageResult:
+        # A related hashtag is searched like a keyword; its creators say "#tag" found them.
+        keyword = f"#{chain.term}" if chain.is_related else chain.term
         body = ctx.get(
             self.page_endpoint,
-            {"query": chain["term"], "cursor": chain["cursor"]},
+            {"query": chain.term, "cursor": chain.cursor},
             count_items=lambda b: len(b.get("search_item_list") or []),
         )
         items = body.get("search_item_list") or []
-        seeds = [s for s in (tiktok.video_seed(i, keyword=chain["term"]) for i in items) if s]
+        seeds = [s for s in (tiktok.video_seed(i, keyword=keyword) for i in items) if s]
         return PageResult(seeds, body.get("cursor"), not _has_more(body, items))
+
+    def learn(self, state: JobState, seeds: list[CreatorSeed], *, pages_left: int) -> None:
+        related.learn(state, seeds, pages_left=pages_left)
 
 
 class TikTokSimilar(TikTokProfiles):
@@ -41,65 +56,69 @@ class TikTokSimilar(TikTokProfiles):
     following_endpoint = "/v1/tiktok/user/following"
     needs_prepare = True
 
-    def prepare(self, ctx: StepContext, job) -> None:
-        body = fetch_target(ctx, self.profile_endpoint, {"handle": job.target_username})
+    def prepare(self, ctx: StepContext, job: ScrapingJob) -> Seed:
+        missing = not_found_message(f"The TikTok account @{job.target_username}")
+        body = fetch_target(
+            ctx, self.profile_endpoint, {"handle": job.target_username}, missing=missing
+        )
         target = tiktok.profile(body)
         if target is None:
-            raise TargetNotFound(f"TikTok account @{job.target_username} was not found.")
+            raise TargetNotFound(missing)
         topics = topic_keywords(
             texts=[target["bio"], target["display_name"], target["category"]],
-            limit=ctx.state["similar_keywords"],
+            limit=ctx.state.require_similar_keywords(),
         )
-        ctx.state["target"] = {
-            "external_id": target["external_id"],
-            "username": target["username"],
-            "followers": target["followers"],
-            "topics": topics,
-        }
-        chains = [
-            {"term": t, "kind": "users", "cursor": None, "done": False, "pages": 0} for t in topics
-        ]
+        chains = [Chain(term=t, kind="users") for t in topics]
         # The accounts a creator follows are peers more often than not.
-        chains.append(
-            {
-                "term": f"@{target['username']}",
-                "kind": "following",
-                "cursor": None,
-                "done": False,
-                "pages": 0,
-            }
+        chains.append(Chain(term=f"@{target['username']}", kind="following"))
+        return Seed(
+            target=Target(
+                external_id=target["external_id"],
+                username=target["username"],
+                followers=target["followers"],
+                topics=topics,
+            ),
+            chains=chains,
         )
-        ctx.state["chains"] = chains
 
-    def fetch_page(self, ctx: StepContext, chain: dict) -> PageResult:
-        if chain.get("kind") == "following":
+    def fetch_page(self, ctx: StepContext, chain: Chain) -> PageResult:
+        if chain.kind == "following":
             body = ctx.get(
                 self.following_endpoint,
-                {"handle": chain["term"].lstrip("@"), "min_time": chain["cursor"]},
+                {"handle": chain.term.lstrip("@"), "min_time": chain.cursor},
                 count_items=lambda b: len(b.get("followings") or []),
             )
             users = body.get("followings") or []
             seeds = [
                 s for s in (tiktok.user_seed(u, keyword="followed by target") for u in users) if s
             ]
-            done = not users or body.get("has_more") in (0, False, None)
-            return PageResult(seeds, body.get("min_time"), done)
+            # The real list sometimes says has_more on an empty page, or answers a later page
+            # with the same page again: both are its end.
+            first: str | None = seeds[0]["external_id"] if seeds else None
+            repeated = (chain.cursor is not None and body.get("min_time") == chain.cursor) or (
+                first is not None and first == chain.first_id
+            )
+            chain.first_id = first
+            done = not seeds or repeated or body.get("has_more") in (0, False, None)
+            return PageResult([] if repeated else seeds, body.get("min_time"), done)
         body = ctx.get(
             self.page_endpoint,
-            {"query": chain["term"], "cursor": chain["cursor"]},
+            {"query": chain.term, "cursor": chain.cursor},
             count_items=lambda b: len(b.get("users") or []),
         )
         users = body.get("users") or []
-        seeds = [s for s in (tiktok.user_seed(u, keyword=chain["term"]) for u in users) if s]
-        advanced = body.get("cursor") not in (None, chain["cursor"])
+        seeds = [s for s in (tiktok.user_seed(u, keyword=chain.term) for u in users) if s]
+        advanced = body.get("cursor") not in (None, chain.cursor)
         return PageResult(seeds, body.get("cursor"), not users or not advanced)
 
-    def build(self, state: dict, seed: dict, profile: dict | None) -> dict:
+    def build(
+        self, state: JobState, seed: CreatorSeed, profile: JSONObject | None
+    ) -> CreatorFields:
         fields = super().build(state, seed, profile)
-        target = state["target"]
+        target = state.require_target()
         fields["similarity_score"], fields["similarity_reasons"] = score(
-            target_topics=target["topics"],
-            target_followers=target["followers"],
+            target_topics=target.topics,
+            target_followers=target.followers,
             candidate_texts=[
                 fields.get("bio", ""),
                 fields.get("display_name", ""),

@@ -2,7 +2,15 @@
 
 from typing import Any
 
-from .values import epoch_to_iso, hashtags_in, iso_or_none, to_int, to_text
+from .values import (
+    epoch_to_iso,
+    first_url,
+    hashtags_in,
+    iso_or_none,
+    safe_http_url,
+    to_int,
+    to_text,
+)
 
 
 def profile_url(username: str) -> str:
@@ -28,13 +36,13 @@ def post_seed(post: dict, *, keyword: str = "") -> dict[str, Any] | None:
         "username": username,
         "display_name": to_text(owner.get("full_name")),
         "profile_url": profile_url(username),
-        "avatar_url": to_text(owner.get("profile_pic_url")),
+        "avatar_url": safe_http_url(owner.get("profile_pic_url")),
         "followers": to_int(owner.get("follower_count")),
         "verified": bool(owner.get("is_verified")),
         "is_private": bool(owner.get("is_private")),
         "content_title": "",
         "content_description": caption,
-        "content_url": to_text(post.get("url")),
+        "content_url": safe_http_url(post.get("url")),
         # The v2 search carries no play count: views stay unknown, never guessed.
         "views": to_int(post.get("video_view_count") or post.get("play_count")),
         "likes": to_int(post.get("like_count")),
@@ -63,7 +71,7 @@ def related_seeds(body: dict, *, keyword: str = "") -> list[dict[str, Any]]:
                 "username": username,
                 "display_name": to_text(node.get("full_name")),
                 "profile_url": profile_url(username),
-                "avatar_url": to_text(node.get("profile_pic_url")),
+                "avatar_url": safe_http_url(node.get("profile_pic_url")),
                 "followers": None,
                 "verified": bool(node.get("is_verified")),
                 "is_private": bool(node.get("is_private")),
@@ -94,12 +102,14 @@ def profile(body: dict) -> dict[str, Any] | None:
         "username": username,
         "display_name": to_text(user.get("full_name")),
         "profile_url": profile_url(username),
-        "avatar_url": to_text(user.get("profile_pic_url_hd") or user.get("profile_pic_url")),
+        "avatar_url": first_url([user.get("profile_pic_url_hd"), user.get("profile_pic_url")]),
         "followers": to_int((user.get("edge_followed_by") or {}).get("count")),
         "bio": to_text(user.get("biography")),
         "verified": bool(user.get("is_verified")),
         "is_private": bool(user.get("is_private")),
         "link_fields": list(user.get("bio_links") or []),
+        # Not a link of its own: only feeds contacts, where links are http(s) only and a
+        # mailto: gives an email.
         "external_url": to_text(user.get("external_url")),
         "business_email": to_text(user.get("business_email")),
         "category": to_text(user.get("category_name") or user.get("business_category_name")),
@@ -109,7 +119,7 @@ def profile(body: dict) -> dict[str, Any] | None:
 
 def _top_post(edges: list, username: str) -> dict[str, Any] | None:
     """The most-liked recent post, as top content for similar searches."""
-    best = None
+    best: dict[str, Any] | None = None
     for edge in edges:
         node = edge.get("node") if isinstance(edge, dict) else None
         if not isinstance(node, dict):

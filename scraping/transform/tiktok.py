@@ -3,10 +3,13 @@
 from typing import Any
 
 from .values import (
+    clean_text,
     epoch_to_iso,
     first_url,
+    hashtags_in,
     iso_or_none,
     positive_or_none,
+    safe_http_url,
     to_int,
     to_text,
 )
@@ -43,7 +46,7 @@ def video_seed(item: dict, *, keyword: str = "") -> dict[str, Any] | None:
         return None
     stats = aweme.get("statistics") or {}
     aweme_id = to_text(str(aweme.get("aweme_id") or ""))
-    url = to_text(aweme.get("url"))
+    url = safe_http_url(aweme.get("url"))
     if not url and aweme_id and seed["username"]:
         url = f"https://www.tiktok.com/@{seed['username']}/video/{aweme_id}"
     duration_ms = to_int((aweme.get("video") or {}).get("duration"))
@@ -65,10 +68,17 @@ def video_seed(item: dict, *, keyword: str = "") -> dict[str, Any] | None:
 
 
 def _hashtags(aweme: dict) -> list[str]:
+    """The video's hashtags, lower-cased, in order: `text_extra` (type 1), then `cha_list`, then
+    the #words of `desc` (a trimmed answer has only the caption)."""
     tags: dict[str, None] = {}
     for extra in aweme.get("text_extra") or []:
         if isinstance(extra, dict) and extra.get("type") == 1 and extra.get("hashtag_name"):
-            tags.setdefault(str(extra["hashtag_name"]).lower(), None)
+            tags.setdefault(clean_text(str(extra["hashtag_name"])).lower(), None)
+    for challenge in aweme.get("cha_list") or []:
+        if isinstance(challenge, dict) and challenge.get("cha_name"):
+            tags.setdefault(clean_text(str(challenge["cha_name"])).lower(), None)
+    for tag in hashtags_in(to_text(aweme.get("desc"))):
+        tags.setdefault(tag, None)
     return list(tags)
 
 
@@ -98,7 +108,7 @@ def profile(body: dict) -> dict[str, Any] | None:
         "username": username,
         "display_name": to_text(user.get("nickname")),
         "profile_url": profile_url(username),
-        "avatar_url": to_text(user.get("avatarLarger") or user.get("avatarMedium")),
+        "avatar_url": first_url([user.get("avatarLarger"), user.get("avatarMedium")]),
         # statsV2 holds exact strings; stats is rounded.
         "followers": to_int(stats_v2.get("followerCount"))
         if stats_v2.get("followerCount") is not None

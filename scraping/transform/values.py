@@ -41,8 +41,70 @@ def positive_or_none(value: Any) -> int | None:
     return number if number else None
 
 
+# Postgres text and jsonb cannot hold NUL, and no other C0 control means anything in profile
+# text: every upstream string loses them (tab, newline and carriage return stay).
+_CONTROL_CHARS = dict.fromkeys(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D))
+
+
+def clean_text(value: str) -> str:
+    """``value`` without NUL and the other C0 control characters except tab, LF and CR."""
+    return value.translate(_CONTROL_CHARS)
+
+
+def clean_json(value: Any) -> Any:
+    """A copy of parsed JSON with every string cleaned (``clean_text``), keys included.
+
+    Walks with an explicit stack, not recursion: upstream bodies can nest as deep as the JSON
+    decoder allows.
+    """
+    if isinstance(value, str):
+        return clean_text(value)
+    if not isinstance(value, dict | list):
+        return value
+    root: dict | list = {} if isinstance(value, dict) else []
+    stack = [(value, root)]
+    while stack:
+        source, target = stack.pop()
+        items = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, item in items:
+            if isinstance(item, str):
+                item = clean_text(item)
+            elif isinstance(item, dict | list):
+                copy: dict | list = {} if isinstance(item, dict) else []
+                stack.append((item, copy))  # filled later; the copy keeps its place now
+                item = copy
+            if isinstance(target, dict):
+                target[clean_text(key) if isinstance(key, str) else key] = item
+            else:
+                target.append(item)
+    return root
+
+
 def to_text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
+    return clean_text(value).strip() if isinstance(value, str) else ""
+
+
+# Browsers strip C0 controls and spaces around a URL and drop tabs and newlines anywhere in it
+# before reading the scheme, so " \x00java\tscript:" is a javascript: link to them. The other
+# C0 controls inside a URL go too: they mean nothing there and Postgres cannot store NUL.
+_URL_TRIM = "".join(chr(c) for c in range(0x21))
+_URL_DROP = dict.fromkeys(range(0x20))
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+
+
+def safe_http_url(value: Any) -> str:
+    """An http(s) URL, read the way a browser reads an href; "" for anything else.
+
+    ``javascript:``, ``data:``, ``vbscript:``, relative and scheme-less values are refused
+    whatever their case, padding or embedded control characters.
+    """
+    if not isinstance(value, str):
+        return ""
+    url = value.strip(_URL_TRIM).translate(_URL_DROP)
+    scheme = _SCHEME.match(url)
+    if scheme is None or scheme.group(1).lower() not in ("http", "https"):
+        return ""
+    return url
 
 
 def handle(value: Any) -> str:
@@ -75,9 +137,10 @@ def iso_or_none(value: Any) -> str | None:
 
 
 def first_url(value: Any) -> str:
-    """An avatar object {url_list: [...]}, a list of URLs, or a URL string → the first URL."""
+    """An avatar object {url_list: [...]}, a list of URLs, or a URL string → the first http(s)
+    URL (``safe_http_url``)."""
     if isinstance(value, str):
-        return value
+        return safe_http_url(value)
     if isinstance(value, dict):
         return first_url(value.get("url_list") or value.get("url") or "")
     if isinstance(value, list):
@@ -95,10 +158,3 @@ def hashtags_in(*texts: str) -> list[str]:
         for tag in HASHTAG.findall(text or ""):
             seen.setdefault(tag.lower(), None)
     return list(seen)
-
-
-def engagement(likes: int | None, comments: int | None, shares: int | None, views: int | None):
-    if not views:
-        return None
-    total = sum(v for v in (likes, comments, shares) if v)
-    return round(total / views, 6)

@@ -3,7 +3,7 @@
 from typing import Any
 from urllib.parse import urlparse
 
-from .values import hashtags_in, iso_or_none, to_int, to_text
+from .values import hashtags_in, iso_or_none, safe_http_url, to_int, to_text
 
 
 def channel_url(channel_id: str, handle: str = "") -> str:
@@ -31,13 +31,13 @@ def video_seed(video: dict, *, keyword: str = "") -> dict[str, Any] | None:
         "username": handle,
         "display_name": to_text(channel.get("title")),
         "profile_url": channel_url(channel_id, handle),
-        "avatar_url": to_text(channel.get("thumbnail")),
+        "avatar_url": safe_http_url(channel.get("thumbnail")),
         "followers": None,
         "verified": False,
         "is_private": False,
         "content_title": title,
         "content_description": description,
-        "content_url": to_text(video.get("url")),
+        "content_url": safe_http_url(video.get("url")),
         "views": to_int(video.get("viewCountInt"))
         if video.get("viewCountInt") is not None
         else to_int(video.get("viewCountText")),
@@ -68,11 +68,12 @@ def channel(body: dict) -> dict[str, Any] | None:
     channel_id = to_text(body["channelId"])
     handle = _handle_from_channel_url(to_text(body.get("channel")))
     sources = ((body.get("avatar") or {}).get("image") or {}).get("sources") or []
-    avatar = max(
-        (s for s in sources if isinstance(s, dict) and s.get("url")),
+    largest = max(
+        (s for s in sources if isinstance(s, dict) and safe_http_url(s.get("url"))),
         key=lambda s: to_int(s.get("width")) or 0,
         default={},
-    ).get("url", "")
+    )
+    avatar = safe_http_url(largest.get("url"))
     subscribers = body.get("subscriberCount")
     links = [link for link in body.get("links") or [] if link]
     for key in ("instagram", "tiktok", "twitter", "facebook", "store", "website"):

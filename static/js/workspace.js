@@ -7,24 +7,26 @@
  *    every widget of that job, stop on a terminal status and refresh the page's
  *    `[data-refresh]` regions from the server so the finished table appears;
  *  - search-form tabs (arrow keys, Home/End);
- *  - bio "Show more", email copy buttons, avatar fallback to the initial.
+ *  - bio "Show more", email copy buttons, avatar fallback to the initial;
+ *  - the creators' filters apply on change (text after a short pause), with the focus back in
+ *    the field after the page reloads;
+ *  - after a failed submit, the focus on the first field in error, scrolled into view;
+ *  - the creator panel: a row's "Details" link opens it in a side panel (a modal dialog) instead
+ *    of a page, "Fetch recent posts" posts from there, and a pending fetch is followed until ready.
  */
 (function () {
   "use strict";
 
-  var TERMINAL = ["completed", "partial", "error", "timeout", "cancelled"];
-  var LABELS = {
-    pending: "Pending",
-    processing: "Processing",
-    completed: "Completed",
-    partial: "Partial",
-    error: "Error",
-    timeout: "Timed out",
-    cancelled: "Cancelled",
-  };
+  // The statuses come from the server ({% job_statuses_script %}, scraping.models.JobStatus).
+  var STATUSES = JSON.parse(document.getElementById("job-statuses").textContent);
+  var TERMINAL = STATUSES.terminal;
+  var LABELS = STATUSES.labels;
   var DEFAULT_INTERVAL = 2500;
   var MAX_BACKOFF = 30000;
   var LIVE_REFRESH_MS = 8000;
+  var FILTER_TYPING_MS = 500;
+  var FILTER_FOCUS_KEY = "creatorscope:filter-focus";
+  var METRICS_POLL_MS = 3000;
 
   // job id → poller. Exposed for diagnostics and the browser tests.
   var pollers = {};
@@ -147,7 +149,9 @@
   // --- the poller ------------------------------------------------------------------------------
   function startPoller(root) {
     var jobId = root.dataset.jobId;
-    if (!jobId || !root.dataset.statusUrl || isTerminal(root.dataset.status)) return;
+    // A cancelled search whose last step is still saving is followed until its final numbers.
+    var finishing = root.dataset.finishing === "true";
+    if (!jobId || !root.dataset.statusUrl || (isTerminal(root.dataset.status) && !finishing)) return;
     if (pollers[jobId]) return; // one poller per job, however many widgets show it
     var interval = parseInt(root.dataset.pollInterval, 10);
     var poller = {
@@ -216,7 +220,7 @@
         if (!data || poller.done) return;
         poller.failures = 0;
         render(poller.jobId, data);
-        if (isTerminal(data.status)) {
+        if (isTerminal(data.status) && !data.finishing) {
           stop(poller);
           refreshRegions(false);
           return;
@@ -273,7 +277,12 @@
           var replacement = fresh.getElementById(old.id);
           if (!replacement) continue;
           var node = document.importNode(replacement, true);
+          // The table scrolls in its own box: keep the reader where they were.
+          var oldWrap = old.querySelector(".table-wrap");
+          var scrollTop = oldWrap ? oldWrap.scrollTop : 0;
           old.parentNode.replaceChild(node, old);
+          var newWrap = node.querySelector(".table-wrap");
+          if (newWrap) newWrap.scrollTop = scrollTop;
           enhance(node);
         }
       })
@@ -381,9 +390,182 @@
     });
   }
 
+  // --- the creator panel ----------------------------------------------------------------------
+  // The "Details" link is a plain link (the panel's own page without this script). Here the same
+  // page is asked for as a fragment (X-Requested-With: fetch) and shown in a modal side panel:
+  // focus moves into it and back to the link; Escape, the close button or the backdrop close it.
+  var panel = { aside: null, backdrop: null, opener: null, url: "", timer: null };
+
+  function panelFetch(url, options) {
+    options = options || {};
+    options.credentials = "same-origin";
+    options.cache = "no-store";
+    options.headers = { "X-Requested-With": "fetch" };
+    return fetch(url, options).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.text();
+    });
+  }
+
+  function openPanel(link) {
+    closePanel(false);
+    panel.opener = link;
+    panel.url = link.getAttribute("href");
+    panel.backdrop = document.createElement("div");
+    panel.backdrop.className = "panel-backdrop";
+    panel.backdrop.setAttribute("data-panel-close", "");
+    panel.aside = document.createElement("aside");
+    panel.aside.className = "side-panel";
+    panel.aside.setAttribute("role", "dialog");
+    panel.aside.setAttribute("aria-modal", "true");
+    panel.aside.setAttribute("aria-label", "Creator details");
+    panel.aside.tabIndex = -1;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "button secondary small panel-close";
+    close.setAttribute("data-panel-close", "");
+    close.textContent = "Close";
+    var body = document.createElement("div");
+    body.className = "side-panel-body";
+    body.setAttribute("aria-busy", "true");
+    body.textContent = "Loading…";
+    panel.aside.appendChild(close);
+    panel.aside.appendChild(body);
+    document.body.appendChild(panel.backdrop);
+    document.body.appendChild(panel.aside);
+    close.focus();
+    loadPanel(true);
+  }
+
+  function loadPanel(first) {
+    var aside = panel.aside;
+    if (!aside) return;
+    panelFetch(panel.url)
+      .then(function (html) {
+        if (aside !== panel.aside) return; // closed or replaced meanwhile
+        showPanelHtml(html, first);
+      })
+      .catch(function () {
+        if (aside !== panel.aside) return;
+        // The page itself still works: go there.
+        window.location.assign(panel.url);
+      });
+  }
+
+  function showPanelHtml(html, first) {
+    var body = panel.aside.querySelector(".side-panel-body");
+    var fresh = new DOMParser().parseFromString(html, "text/html").querySelector(".creator-panel");
+    if (!fresh) return;
+    body.replaceChildren(document.importNode(fresh, true));
+    body.removeAttribute("aria-busy");
+    panel.aside.setAttribute("aria-labelledby", "creator-panel-title");
+    panel.aside.removeAttribute("aria-label");
+    enhance(body);
+    if (first) {
+      var title = body.querySelector("#creator-panel-title");
+      if (title) {
+        title.tabIndex = -1;
+        title.focus();
+      }
+    }
+    followPendingMetrics(body, function () {
+      loadPanel(false);
+    });
+  }
+
+  function closePanel(restoreFocus) {
+    clearTimeout(panel.timer);
+    if (panel.aside) panel.aside.remove();
+    if (panel.backdrop) panel.backdrop.remove();
+    var opener = panel.opener;
+    panel.aside = panel.backdrop = panel.opener = null;
+    if (restoreFocus && opener && document.contains(opener)) opener.focus();
+  }
+
+  // Tab and Shift+Tab stay inside the open panel (it is modal).
+  function trapFocus(event) {
+    var focusable = panel.aside.querySelectorAll(
+      'a[href], button:not([disabled]), input:not([disabled]), [tabindex="0"]'
+    );
+    if (!focusable.length) return;
+    var first = focusable[0];
+    var last = focusable[focusable.length - 1];
+    var active = document.activeElement;
+    if (event.shiftKey && (active === first || !panel.aside.contains(active))) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && (active === last || !panel.aside.contains(active))) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
+
+  function onKeydown(event) {
+    if (!panel.aside) return;
+    if (event.key === "Escape") {
+      event.preventDefault();
+      closePanel(true);
+    } else if (event.key === "Tab") {
+      trapFocus(event);
+    }
+  }
+
+  // "Fetch recent posts" from the side panel: post it, then show the panel the redirect answers.
+  function onPanelFetchSubmit(event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-panel-fetch")) return;
+    if (!panel.aside || !panel.aside.contains(form)) return; // the panel's page: a plain post
+    event.preventDefault();
+    var button = form.querySelector("button");
+    if (button) button.disabled = true;
+    panelFetch(form.action, { method: "POST", body: new FormData(form) })
+      .then(function (html) {
+        if (panel.aside) showPanelHtml(html, false);
+      })
+      .catch(function () {
+        form.submit();
+      });
+  }
+
+  // While a fetch of recent posts is pending, ask the metrics API until it is not, then redraw.
+  function followPendingMetrics(root, redraw) {
+    var pending = root.querySelector("[data-metrics-pending]");
+    clearTimeout(panel.timer);
+    if (!pending) return;
+    var url = pending.getAttribute("data-metrics-url");
+    panel.timer = setTimeout(function check() {
+      fetch(url, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          return response.ok ? response.json() : { status: "pending" };
+        })
+        .catch(function () {
+          return { status: "pending" };
+        })
+        .then(function (data) {
+          if (!document.contains(pending)) return;
+          if (data.status === "pending") {
+            panel.timer = setTimeout(check, METRICS_POLL_MS);
+          } else {
+            redraw();
+          }
+        });
+    }, METRICS_POLL_MS);
+  }
+
   function onClick(event) {
     var target = event.target;
     if (!(target instanceof Element)) return;
+    var details = target.closest("a[data-panel]");
+    // A new tab or window (modifier keys, middle click) gets the page itself.
+    if (details && event.button === 0 && !(event.metaKey || event.ctrlKey || event.shiftKey || event.altKey)) {
+      event.preventDefault();
+      openPanel(details);
+      return;
+    }
+    if (target.closest("[data-panel-close]")) {
+      closePanel(true);
+      return;
+    }
     var copy = target.closest("button[data-copy]");
     if (copy) {
       var value = copy.getAttribute("data-copy");
@@ -414,7 +596,14 @@
     }
   }
 
-  // Avatars that failed before this script ran (the inline onerror handles later failures).
+  // An avatar that fails to load is removed: the CSS then shows the creator's initial. (An
+  // error listener, not an onerror attribute: the Content-Security-Policy forbids inline code.)
+  function onImageError(event) {
+    var target = event.target;
+    if (target instanceof HTMLImageElement && target.closest(".avatar")) target.remove();
+  }
+
+  // Avatars that failed before this script ran (onImageError handles later failures).
   function fixAvatars(root) {
     var images = root.querySelectorAll(".avatar img");
     for (var i = 0; i < images.length; i++) {
@@ -423,13 +612,120 @@
     }
   }
 
-  // Bios are clamped to three lines; "Show more" appears only where text is actually cut.
+  // Bios are clamped to two lines; "Show more" appears only where text is actually cut.
   function fitBios(root) {
     var bios = root.querySelectorAll(".bio.clamped");
     for (var i = 0; i < bios.length; i++) {
       var bio = bios[i];
       var toggle = root.querySelector('button.bio-toggle[aria-controls="' + bio.id + '"]');
       if (toggle) toggle.hidden = bio.scrollHeight <= bio.clientHeight + 1;
+    }
+  }
+
+  // --- filters that apply on change --------------------------------------------------------------
+  // The form is a plain GET form (its Apply button works without this script). Here: empty
+  // fields are left out of the address, selects and checkboxes apply at once, text fields after
+  // a short pause once what is typed so far matches the field's pattern (or on Enter/leaving the
+  // field, when the server says what is wrong with it).
+  var filterTimer = null;
+
+  function filterUrl(form) {
+    var params = new URLSearchParams();
+    new FormData(form).forEach(function (value, name) {
+      if (String(value).trim() !== "") params.append(name, value);
+    });
+    var query = params.toString();
+    return window.location.pathname + (query ? "?" + query : "");
+  }
+
+  function applyFilters(form, always) {
+    clearTimeout(filterTimer);
+    var url = filterUrl(form);
+    if (!always && url === window.location.pathname + window.location.search) return;
+    var active = document.activeElement;
+    if (active && active.form === form && active.id) {
+      try {
+        sessionStorage.setItem(
+          FILTER_FOCUS_KEY,
+          JSON.stringify({ path: window.location.pathname, id: active.id })
+        );
+      } catch (e) {
+        /* private mode: the focus just starts at the top */
+      }
+    }
+    window.location.assign(url);
+  }
+
+  function isTextField(el) {
+    return el instanceof HTMLInputElement && (el.type === "text" || el.type === "search");
+  }
+
+  function filterForm(el) {
+    return el instanceof Element ? el.closest("form[data-auto-apply]") : null;
+  }
+
+  function onFilterChange(event) {
+    var form = filterForm(event.target);
+    if (form) applyFilters(form, false);
+  }
+
+  function onFilterInput(event) {
+    var form = filterForm(event.target);
+    if (!form || !isTextField(event.target)) return;
+    clearTimeout(filterTimer);
+    if (!event.target.validity.valid) return; // "2." on its way to "2.5": wait
+    filterTimer = setTimeout(function () {
+      applyFilters(form, false);
+    }, FILTER_TYPING_MS);
+  }
+
+  function onFilterSubmit(event) {
+    var form = filterForm(event.target);
+    if (!form) return;
+    event.preventDefault();
+    applyFilters(form, true);
+  }
+
+  // The field the reader was in before the filters reloaded the page, caret at the end.
+  function restoreFilterFocus() {
+    var saved = null;
+    try {
+      saved = JSON.parse(sessionStorage.getItem(FILTER_FOCUS_KEY) || "null");
+      sessionStorage.removeItem(FILTER_FOCUS_KEY);
+    } catch (e) {
+      return false;
+    }
+    if (!saved || saved.path !== window.location.pathname) return false;
+    var field = document.getElementById(saved.id);
+    if (!field || !filterForm(field)) return false;
+    field.focus();
+    if (isTextField(field)) {
+      var end = field.value.length;
+      field.setSelectionRange(end, end);
+    }
+    return true;
+  }
+
+  // --- after a failed submit: the first field in error, in view and focused -------------------
+  function isShown(el) {
+    return el.getClientRects().length > 0;
+  }
+
+  function focusFirstError() {
+    var fields = document.querySelectorAll('[aria-invalid="true"]');
+    for (var i = 0; i < fields.length; i++) {
+      if (!isShown(fields[i])) continue;
+      fields[i].focus({ preventScroll: true });
+      fields[i].scrollIntoView({ block: "center" });
+      return;
+    }
+    // A message for the whole form (a plan limit, a target to confirm): show it.
+    var alerts = document.querySelectorAll(".search-form [role=alert]");
+    for (var j = 0; j < alerts.length; j++) {
+      if (isShown(alerts[j])) {
+        alerts[j].scrollIntoView({ block: "center" });
+        return;
+      }
     }
   }
 
@@ -443,7 +739,20 @@
 
   function init() {
     document.addEventListener("click", onClick);
+    document.addEventListener("error", onImageError, true); // error does not bubble: capture
+    document.addEventListener("change", onFilterChange);
+    document.addEventListener("input", onFilterInput);
+    document.addEventListener("submit", onFilterSubmit);
+    document.addEventListener("submit", onPanelFetchSubmit);
+    document.addEventListener("keydown", onKeydown);
     enhance(document);
+    // The panel's own page: a pending fetch reloads it once ready.
+    if (document.getElementById("creator-panel-page")) {
+      followPendingMetrics(document, function () {
+        window.location.reload();
+      });
+    }
+    if (!restoreFilterFocus()) focusFirstError();
   }
 
   window.creatorscope = { pollers: pollers, enhance: enhance, estimate: estimate };

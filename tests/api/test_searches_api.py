@@ -1,12 +1,17 @@
 """The search endpoints scripts use: POST then poll, for all six searches, plus jobs."""
 
 import pytest
+import time_machine
 from rest_framework.test import APIClient
 
-from scraping.fake import universe as fake
+from fake_scrapecreators import universe as fake
+from scraping.models import ScrapingJob
 from tests.factories import make_campaign, make_creator, make_job
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+FOLLOWERS_ERROR = "Use a whole number from 0 to 1,000,000,000,000, like 1,200, 10k or 2.5m."
+ENGAGEMENT_ERROR = "Use a percentage from 0 to 100, like 2 or 2.5%."
 
 SIX = [
     ("tiktok", {"keywords": ["running"]}, "TikTok", "keyword"),
@@ -27,6 +32,7 @@ POLL_KEYS = {
     "platform",
     "searchType",
     "keywords",
+    "expandRelated",
     "targetUsername",
     "status",
     "progress",
@@ -36,6 +42,8 @@ POLL_KEYS = {
     "creditsUsed",
     "error",
     "message",
+    "finishing",
+    "canRetry",
     "createdAt",
     "startedAt",
     "completedAt",
@@ -51,7 +59,8 @@ def test_post_then_poll_each_search(fake_api, api, user, kind, body, platform, s
         f"/api/scraping/{kind}", {"campaignId": str(campaign.pk), **body}, format="json"
     )
     assert created.status_code == 201, created.json()
-    assert set(created.json()) == {"jobId", "status"}
+    assert set(created.json()) == {"jobId", "status", "warning"}
+    assert created.json()["warning"] is None  # a fresh trial has 1,000 left
     job_id = created.json()["jobId"]
 
     poll = api.get(f"/api/scraping/{kind}", {"jobId": job_id})
@@ -77,6 +86,8 @@ def test_post_then_poll_each_search(fake_api, api, user, kind, body, platform, s
         "similarity",
         "keyword",
         "enrichment",
+        "profileUnavailable",
+        "profileUnavailableReason",
         "foundAt",
     }
     assert item["creator"]["uniqueId"] == item["creator"]["username"]
@@ -106,6 +117,31 @@ def test_tiktok_keyword_creators_match_the_source(fake_api, api, user):
     assert [d["email"] for d in first["creator"]["emailDetails"]] == truth["emails"]
 
 
+def test_a_tiktok_keyword_search_can_expand_with_related_hashtags(fake_api, api, user):
+    campaign = make_campaign(user)
+    body = {"campaignId": str(campaign.pk), "keywords": ["running"], "targetResults": 100}
+    created = api.post("/api/scraping/tiktok", {**body, "expandRelated": True}, format="json")
+    assert created.status_code == 201, created.json()
+    job_id = created.json()["jobId"]
+    detail = api.get(f"/api/jobs/{job_id}/").json()
+    assert (detail["expandRelated"], detail["status"], detail["processedResults"]) == (
+        True,
+        "completed",
+        100,
+    )
+    chains = ScrapingJob.objects.get(pk=job_id).state["chains"]
+    assert [(c["term"], c.get("kind")) for c in chains] == [
+        ("running", None),
+        ("ultrarunning", "related"),
+        ("marathontraining", "related"),
+        ("runtok", "related"),
+        ("trailrunning", "related"),
+    ]
+    plain = api.post("/api/scraping/tiktok", body, format="json").json()["jobId"]
+    assert api.get(f"/api/jobs/{plain}/").json()["expandRelated"] is False
+    assert [c["term"] for c in ScrapingJob.objects.get(pk=plain).state["chains"]] == ["running"]
+
+
 @pytest.mark.parametrize(
     ("kind", "body", "errors"),
     [
@@ -129,6 +165,21 @@ def test_tiktok_keyword_creators_match_the_source(fake_api, api, user):
             "instagram-hashtag",
             {"hashtags": []},
             {"hashtags": ["Enter at least one hashtag."]},
+        ),
+        (
+            "instagram-hashtag",
+            {"hashtags": ["#trail running"]},
+            {
+                "hashtags": [
+                    "“trail running” has a space, and a hashtag is one word: write "
+                    "“trailrunning”, or separate hashtags with commas."
+                ]
+            },
+        ),
+        (
+            "instagram-hashtag",
+            {"hashtags": ["🏃‍♀️🔥"]},
+            {"hashtags": ["“🏃‍♀️🔥” is not a hashtag: use letters or digits, like “trailrunning”."]},
         ),
         (
             "tiktok",
@@ -155,6 +206,16 @@ def test_tiktok_keyword_creators_match_the_source(fake_api, api, user):
             {"username": ["That link is not a Youtube profile URL."]},
         ),
         ("instagram", {}, {"username": ["This field is required."]}),
+        (
+            "youtube",
+            {"keywords": ["trail running"], "expandRelated": True},
+            {"expandRelated": ["A YouTube keyword search cannot add related hashtags."]},
+        ),
+        (
+            "tiktok",
+            {"keywords": ["running"], "expandRelated": "sometimes"},
+            {"expandRelated": ["Must be a valid boolean."]},
+        ),
     ],
 )
 def test_invalid_bodies_are_400_with_field_errors(api, user, kind, body, errors):
@@ -274,6 +335,10 @@ def test_creator_filters_sort_and_paging(api, user):
     assert names(api.get(base, {"max_followers": 1000})) == ["small"]
     assert names(api.get(base, {"verified": "true"})) == ["big"]
     assert names(api.get(base, {"q": "MI"})) == ["mid"]
+    assert names(api.get(base, {"min_followers": "9k", "max_followers": "90,000"})) == [
+        "big",
+        "mid",
+    ]
     paged = api.get(base, {"page_size": 2, "page": 2}).json()
     assert (paged["count"], len(paged["results"]), paged["next"]) == (3, 1, None)
     assert paged["previous"] == f"http://testserver{base}?page_size=2&page=1"
@@ -289,12 +354,15 @@ def test_creator_filters_sort_and_paging(api, user):
         ({"page_size": "٣"}, {"page_size": ["Use a whole number from 1 to 200."]}),
         (
             {"min_followers": "many"},
-            {"min_followers": ["Use a whole number from 0 to 1,000,000,000,000."]},
+            {"min_followers": [FOLLOWERS_ERROR]},
         ),
         (
             {"max_followers": "9" * 30},
-            {"max_followers": ["Use a whole number from 0 to 1,000,000,000,000."]},
+            {"max_followers": [FOLLOWERS_ERROR]},
         ),
+        ({"min_engagement": "high"}, {"min_engagement": [ENGAGEMENT_ERROR]}),
+        ({"min_engagement": "100.5"}, {"min_engagement": [ENGAGEMENT_ERROR]}),
+        ({"min_engagement": "1e-05"}, {"min_engagement": [ENGAGEMENT_ERROR]}),
         ({"has_email": "maybe"}, {"has_email": ["Use true or false."]}),
         (
             {"sort": "name"},
@@ -313,6 +381,42 @@ def test_bad_creator_query_parameters_are_400(api, user, params, errors):
     assert response.json() == {"message": "Invalid input.", "errors": errors}
 
 
+def test_creators_filtered_by_minimum_engagement_in_percent(api, user):
+    campaign = make_campaign(user)
+    job = make_job(user, campaign)
+    make_creator(job, username="low", engagement=0.015, position=0)
+    make_creator(job, username="high", engagement=0.025, position=1)
+    make_creator(job, username="unknown", engagement=None, position=2)
+    names = lambda r: [i["creator"]["username"] for i in r.json()["results"]]  # noqa: E731
+    assert names(api.get(f"/api/jobs/{job.pk}/creators/", {"min_engagement": "2"})) == ["high"]
+    assert names(api.get(f"/api/jobs/{job.pk}/creators/", {"min_engagement": "1.5%"})) == [
+        "low",
+        "high",
+    ]
+    poll = api.get(f"/api/jobs/{job.pk}/", {"min_engagement": "2"}).json()["creators"]
+    assert [c["creator"]["username"] for c in poll] == ["high"]
+    campaign_page = api.get(f"/api/campaigns/{campaign.pk}/creators/", {"min_engagement": "2"})
+    assert names(campaign_page) == ["high"]
+
+
+def test_the_schema_documents_every_creator_filter(client):
+    schema = client.get("/api/schema/?format=json").json()
+    operation = schema["paths"]["/api/jobs/{job_id}/creators/"]["get"]
+    parameters = {p["name"]: p for p in operation["parameters"]}
+    filters = {
+        "q",
+        "has_email",
+        "min_followers",
+        "max_followers",
+        "min_engagement",
+        "verified",
+        "profile_unavailable",
+        "sort",
+    }
+    assert filters <= set(parameters)
+    assert parameters["min_engagement"]["schema"] == {"type": "number", "format": "double"}
+
+
 def test_campaign_creators_are_deduplicated_across_searches(api, user):
     campaign = make_campaign(user)
     first = make_job(user, campaign, keywords=["run"])
@@ -325,6 +429,7 @@ def test_campaign_creators_are_deduplicated_across_searches(api, user):
     assert sorted(i["creator"]["username"] for i in data["results"]) == ["both", "only.first"]
 
 
+@time_machine.travel("2026-12-04 10:00:00+00:00", tick=False)
 def test_search_creation_is_throttled_per_user(fake_api, api, user, knobs):
     knobs["api.throttle_search_per_minute"] = 1
     campaign = make_campaign(user)
@@ -332,7 +437,9 @@ def test_search_creation_is_throttled_per_user(fake_api, api, user, knobs):
     assert api.post("/api/scraping/tiktok", body, format="json").status_code == 201
     throttled = api.post("/api/scraping/tiktok", body, format="json")
     assert throttled.status_code == 429
-    assert throttled.json()["message"].startswith("Too many requests. Try again in ")
+    assert throttled.json()["message"] == (
+        "You have started 1 search in the last minute. Try again in 60 seconds."
+    )
 
 
 def test_polls_are_throttled_per_user_without_writing_to_the_database(api, user, knobs):
@@ -350,3 +457,47 @@ def test_polls_are_throttled_per_user_without_writing_to_the_database(api, user,
     statuses = [api.get(f"/api/jobs/{job.pk}/").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     assert cache_rows() == rows_before
+
+
+def test_creators_whose_profile_was_unavailable_are_flagged_and_can_be_hidden(api, user):
+    job = make_job(user, make_campaign(user))
+    make_creator(job, username="read", position=0)
+    make_creator(
+        job,
+        username="kept",
+        position=1,
+        enrichment="unavailable",
+        enrichment_error="Profile not found upstream (404).",
+    )
+    url = f"/api/jobs/{job.pk}/creators/"
+    items = api.get(url).json()["results"]
+    assert [
+        (i["creator"]["username"], i["profileUnavailable"], i["profileUnavailableReason"])
+        for i in items
+    ] == [("read", False, ""), ("kept", True, "Profile not found upstream (404).")]
+    hidden = api.get(url, {"profile_unavailable": "false"}).json()["results"]
+    assert [i["creator"]["username"] for i in hidden] == ["read"]
+    only = api.get(url, {"profile_unavailable": "true"}).json()["results"]
+    assert [i["creator"]["username"] for i in only] == ["kept"]
+
+
+def test_a_missing_similar_target_says_so_and_offers_no_retry(api, user):
+    job = make_job(
+        user,
+        make_campaign(user),
+        "tiktok",
+        "similar",
+        target_username="nobody.here",
+        status="error",
+        processed_results=0,
+        progress=0,
+        error="The TikTok account @nobody.here was not found. Check the handle and start a new "
+        "search.",
+        error_code="target_not_found",
+    )
+    data = api.get(f"/api/jobs/{job.pk}/").json()
+    assert (data["status"], data["canRetry"], data["finishing"]) == ("error", False, False)
+    assert data["message"] == job.error
+    retry = api.post(f"/api/jobs/{job.pk}/retry/")
+    assert retry.status_code == 409
+    assert retry.json()["message"] == f"{job.error} Retrying cannot help."

@@ -1,6 +1,10 @@
+import re
+
 import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -38,3 +42,53 @@ def test_session_clients_need_csrf_for_writes(client, user):
     response = csrf_client.post("/api/campaigns/", {"name": "x"}, format="json")
     assert response.status_code == 403
     assert response.json()["message"].startswith("CSRF Failed")
+
+
+NEW_PASSWORD = "Another-long-pw-77"
+
+
+def _token_client(user):
+    key = Token.objects.create(user=user).key
+    api = APIClient(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/campaigns/").status_code == 200
+    return api
+
+
+def test_changing_the_password_revokes_the_api_token(auth_client, user):
+    api = _token_client(user)
+    response = auth_client.post(
+        "/accounts/password/change/",
+        {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 302
+    assert not Token.objects.filter(user=user).exists()
+    assert api.get("/api/campaigns/").status_code == 401
+
+
+def test_resetting_the_password_revokes_the_api_token(client, user, mailoutbox):
+    api = _token_client(user)
+    client.post("/accounts/password/reset/", {"email": user.email})
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", mailoutbox[0].body)
+    form_page = client.get(link.group(1), follow=True)  # allauth moves the key into the session
+    assert form_page.status_code == 200
+    response = client.post(
+        form_page.request["PATH_INFO"], {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    assert not Token.objects.filter(user=user).exists()
+    assert api.get("/api/campaigns/").status_code == 401
+
+
+def test_setting_a_first_password_revokes_the_api_token(client, user):
+    user.set_unusable_password()
+    user.save()
+    client.force_login(user)
+    api = _token_client(user)
+    response = client.post(
+        "/accounts/password/set/", {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert not Token.objects.filter(user=user).exists()
+    assert api.get("/api/campaigns/").status_code == 401

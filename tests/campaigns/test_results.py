@@ -3,12 +3,13 @@
 import re
 from datetime import UTC, datetime
 from html import unescape
+from urllib.parse import quote
 
 import pytest
 
 from scraping.models import Creator
-from scraping.views import compact_number, duration_text
 from tests.factories import make_campaign, make_creator, make_job
+from workspace.views.searches import compact_number, duration_text
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +17,20 @@ pytestmark = pytest.mark.django_db
 def rows(page: str) -> list[str]:
     """The usernames of the table's rows, in order."""
     return re.findall(r'<tr data-creator="([^"]*)"', page)
+
+
+def headers(page: str) -> list[str]:
+    """The table's column names, in order."""
+    head = re.search(r"<thead>(.*?)</thead>", page, re.S).group(1)
+    return [re.sub(r"<[^>]+>", "", th) for th in re.findall(r"<th [^>]*>(.*?)</th>", head)]
+
+
+def chips(page: str) -> list[tuple[str, str]]:
+    """(label, link that removes it) of each filter shown above the table."""
+    return [
+        (unescape(label), unescape(href))
+        for href, label in re.findall(r'<a class="chip" href="([^"]*)"[^>]*>([^<]*)<', page)
+    ]
 
 
 def get(client, url: str) -> str:
@@ -107,32 +122,87 @@ def test_the_table_shows_everything_about_a_creator(auth_client, user, campaign,
         'rel="noopener noreferrer">Maya Runs' in page
     )
     assert "@maya.runs" in page
-    assert ">1.2M</td>" in page and 'title="1234567 followers"' in page
-    assert '<a href="mailto:maya@example.com" title="Found written in the bio; written out' in text
-    assert 'title="Found on a page linked from the bio; a role address (info@, contact@…)."' in text
-    assert 'data-copy="maya@example.com"' in page and 'aria-label="Copy maya@example.com"' in page
-    assert 'class="bio clamped"' in page and 'aria-expanded="false"' in page
-    assert ">My first ultra</a>" in page
-    assert '<time datetime="2026-03-07T12:00:00+00:00">Mar 7, 2026</time>' in page
-    assert ">3:25</span>" in page
+    assert headers(page) == [
+        "Creator",
+        "Followers",
+        "Views",
+        "Engagement",
+        "Emails",
+        "Bio",
+        "Top content",
+        "Hashtags",
+    ]  # keyword searches have no similarity column
+    assert 'data-label="Followers" title="1234567 followers">1.2M</td>' in page
+    assert 'data-label="Views" title="2500000 views of the top content">2.5M</td>' in page
+    assert 'data-label="Engagement" title="Engagement of the top content">4.9%</td>' in page
+    # The first email with its copy button; the others behind their count.
     assert (
-        ">2.5M views</li>" in page and ">120K likes</li>" in page and ">3.4K comments</li>" in page
+        '<div class="email-line"><a class="email" href="mailto:maya@example.com" '
+        'title="Found written in the bio; written out' in text
     )
-    assert ">— shares</li>" in page  # unknown, never a made-up 0
-    assert "4.9% engagement" in page
-    assert "#running" in page and "#ultra" in page
-    assert "✓ Verified" in page and ">Private</span>" in page
-    assert "Similarity" not in page  # keyword searches have no similarity column
+    assert 'data-copy="maya@example.com"' in page and 'aria-label="Copy maya@example.com"' in page
+    assert "<summary>+1 more</summary>" in page
+    assert (
+        '<a class="email" href="mailto:info@maya.example" title="Found on a page linked from the '
+        'bio; a role address (info@, contact@…)."' in text
+    )
+    assert 'data-copy="info@maya.example"' in page
+    assert 'class="bio clamped"' in page and 'aria-expanded="false"' in page
+    # The top content in one line; its date, duration and numbers in its tooltip.
+    assert (
+        'title="My first ultra — Mar 7, 2026 · 3:25 · 2.5M views · 120K likes · 3.4K comments · '
+        '— shares">My first ultra</a>' in text
+    )  # unknown shares: "—", never a made-up 0
+    assert '<span class="tag">#running</span> <span class="tag">#ultra</span>' in page
+    assert 'title="#trail ">+1</span>' in page
+    assert 'class="verified-mark" title="Verified account">✓' in page
+    assert ">Private</span>" in page
     assert f"/api/export/csv?jobId={job.pk}" in page
     assert "Completed: found 3 of 100 creators." in page
 
 
 def test_a_creator_without_extras_shows_plain_placeholders(auth_client, job):
     make_creator(job, username="bare")
+    make_creator(job, username="fuller", views=10, engagement=0.0, content_title="A run")
     page = get(auth_client, f"/searches/{job.pk}/")
-    assert rows(page) == ["bare"]
+    assert rows(page) == ["bare", "fuller"]
     assert "No bio" in page and "No content" in page
     assert 'data-initial="B"' in page
+    assert 'data-label="Engagement" title="Engagement unknown">—</td>' in page  # never 0.0%
+    assert 'data-label="Engagement" title="Engagement of the top content">0.0%</td>' in page
+    assert 'data-label="Followers" title="Follower count unknown">—</td>' not in page
+
+
+@pytest.mark.parametrize(
+    ("fields", "shown"),
+    [
+        ({}, ["Creator", "Emails", "Bio"]),
+        ({"followers": 0}, ["Creator", "Followers", "Emails", "Bio"]),
+        ({"views": 0}, ["Creator", "Views", "Emails", "Bio", "Top content"]),
+        ({"engagement": 0.0}, ["Creator", "Engagement", "Emails", "Bio"]),
+        (
+            {"content_url": "https://www.tiktok.com/@x/video/1"},
+            ["Creator", "Emails", "Bio", "Top content"],
+        ),
+        ({"hashtags": ["run"]}, ["Creator", "Emails", "Bio", "Hashtags"]),
+        ({"similarity_score": 40.0}, ["Creator", "Emails", "Bio"]),  # not a similar search
+    ],
+)
+def test_a_column_shows_when_a_row_of_the_page_has_a_value_for_it(auth_client, job, fields, shown):
+    make_creator(job, username="bare")
+    make_creator(job, username="some", **fields)
+    assert headers(get(auth_client, f"/searches/{job.pk}/")) == shown
+
+
+def test_columns_are_decided_per_page(auth_client, job):
+    for n in range(3):
+        make_creator(job, username=f"plain{n}")
+    make_creator(job, username="tagged", followers=1_000, hashtags=["trail"])
+    url = f"/searches/{job.pk}/?page_size=3"
+    assert headers(get(auth_client, url)) == ["Creator", "Emails", "Bio"]
+    page = get(auth_client, url + "&page=2")
+    assert rows(page) == ["tagged"]
+    assert headers(page) == ["Creator", "Followers", "Emails", "Bio", "Hashtags"]
 
 
 def test_similar_search_shows_score_and_reasons_and_sorts_by_similarity(
@@ -215,25 +285,164 @@ def test_filters_and_sorts(auth_client, user, campaign, job):
     assert "No creators match these filters" in page
 
 
+FOLLOWERS_ERROR = "Use a whole number from 0 to 1,000,000,000,000, like 1,200, 10k or 2.5m."
+ENGAGEMENT_ERROR = "Use a percentage from 0 to 100, like 2 or 2.5%."
+
+
 @pytest.mark.parametrize(
-    ("query", "error"),
+    ("query", "field", "error"),
     [
-        ("min_followers=lots", "Use a whole number from 0 to 1,000,000,000,000."),
-        ("min_followers=²", "Use a whole number from 0 to 1,000,000,000,000."),
-        ("min_followers=99999999999999999999", "Use a whole number from 0 to 1,000,000,000,000."),
-        ("max_followers=-5", "Use a whole number from 0 to 1,000,000,000,000."),
-        ("min_followers=10&max_followers=5", "The maximum must be at least the minimum."),
-        ("has_email=maybe", "Use true or false."),
-        ("verified=perhaps", "Use true or false."),
-        ("sort=-vibes", "Sort by one of: -followers, -views, -engagement, -similarity"),
+        ("min_followers=lots", "min_followers", FOLLOWERS_ERROR),
+        ("min_followers=²", "min_followers", FOLLOWERS_ERROR),
+        ("min_followers=99999999999999999999", "min_followers", FOLLOWERS_ERROR),
+        ("min_followers=2,5m", "min_followers", FOLLOWERS_ERROR),  # not read as 25 million
+        ("min_followers=1.5", "min_followers", FOLLOWERS_ERROR),
+        ("max_followers=-5", "max_followers", FOLLOWERS_ERROR),
+        ("max_followers=2tb", "max_followers", FOLLOWERS_ERROR),
+        ("min_engagement=lots", "min_engagement", ENGAGEMENT_ERROR),
+        ("min_engagement=101", "min_engagement", ENGAGEMENT_ERROR),
+        ("min_engagement=-1", "min_engagement", ENGAGEMENT_ERROR),
+        ("min_engagement=2.555", "min_engagement", ENGAGEMENT_ERROR),
+        ("has_email=maybe", "has_email", "Use true or false."),
+        ("verified=perhaps", "verified", "Use true or false."),
+        ("sort=-vibes", "sort", "Sort by one of: -followers, -views, -engagement, -similarity"),
     ],
 )
-def test_bad_filters_are_inline_errors_and_the_list_stays(auth_client, job, query, error):
-    make_creator(job, username="still_here")
+def test_bad_filters_are_inline_errors_and_the_list_leaves_them_out(
+    auth_client, job, query, field, error
+):
+    make_creator(job, username="still_here", followers=1000, engagement=0.02)
     page = get(auth_client, f"/searches/{job.pk}/?{query}")
-    assert error in page
-    assert "Some filters could not be used" in page
+    assert error in unescape(page)
+    assert "Some filters could not be used (see above), so the list below leaves them out." in page
     assert rows(page) == ["still_here"]
+    assert chips(page) == []  # a filter that could not be read is not in use
+
+
+def test_a_minimum_above_the_maximum_is_said_at_the_maximum_and_the_minimum_applies(
+    auth_client, job
+):
+    make_creator(job, username="small", followers=5_000)
+    make_creator(job, username="big", followers=50_000)
+    page = get(auth_client, f"/searches/{job.pk}/?min_followers=10k&max_followers=5k")
+    assert (
+        # A text keyboard: a phone's numeric keypad has no "k" or "m".
+        '<input type="text" id="f-max" name="max_followers" pattern=' in page
+        and 'value="5k" aria-invalid="true" aria-describedby="f-max-error">' in page
+    )
+    assert (
+        '<p class="error" id="f-max-error" role="alert">The maximum must be at least the '
+        "minimum.</p>" in page
+    )
+    assert 'value="10k">' in page  # the minimum is kept as typed, and used
+    assert rows(page) == ["big"]
+    assert chips(page) == [("Followers ≥ 10K", "?max_followers=5k")]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("min_followers=10k", ["mid", "big"]),
+        ("min_followers=10K&max_followers=1,200,000", ["mid", "big"]),
+        ("min_followers=1,200&max_followers=2.5m", ["small", "mid", "big"]),
+        ("max_followers=9 999", ["small"]),
+        ("min_followers=1.2m", ["big"]),
+    ],
+)
+def test_follower_counts_are_read_as_people_write_them(auth_client, job, query, expected):
+    make_creator(job, username="small", followers=1_200)
+    make_creator(job, username="mid", followers=10_000)
+    make_creator(job, username="big", followers=1_200_000)
+    make_creator(job, username="unknown", followers=None)
+    assert rows(get(auth_client, f"/searches/{job.pk}/?{query}")) == expected
+
+
+@pytest.mark.parametrize("value", ["2", "2%", " 2 % ", "2.0", "2.00"])
+def test_min_engagement_is_a_percentage_and_unknown_never_passes(auth_client, job, value):
+    make_creator(job, username="low", engagement=0.0199)
+    make_creator(job, username="exact", engagement=0.02)
+    make_creator(job, username="high", engagement=0.25)
+    make_creator(job, username="unknown", engagement=None)
+    page = get(auth_client, f"/searches/{job.pk}/?min_engagement={quote(value)}")
+    assert rows(page) == ["exact", "high"]
+    assert chips(page) == [("Engagement ≥ 2%", "?")]
+
+
+def test_min_engagement_compares_decimals_exactly(auth_client, job):
+    make_creator(job, username="just_below", engagement=0.0493)
+    make_creator(job, username="exactly", engagement=0.0494)  # 4.94 / 100 is 0.049400000000000006
+    assert rows(get(auth_client, f"/searches/{job.pk}/?min_engagement=4.94")) == ["exactly"]
+
+
+def test_each_filter_in_use_is_a_chip_whose_link_removes_it(auth_client, job):
+    make_creator(
+        job,
+        username="match",
+        followers=20_000,
+        engagement=0.05,
+        has_email=True,
+        emails=["m@x.io"],
+        verified=True,
+        bio="Trail coach",
+    )
+    make_creator(job, username="other", followers=20_000)
+    query = (
+        "q=trail&has_email=true&min_followers=10k&max_followers=2.5m&min_engagement=2.5%25"
+        "&verified=true&profile_unavailable=false&sort=-followers&page_size=20&page=1"
+    )
+    page = get(auth_client, f"/searches/{job.pk}/?{query}")
+    assert rows(page) == ["match"]
+    rest = "&sort=-followers&page_size=20"
+    assert chips(page) == [
+        (
+            "Name or bio: “trail”",
+            "?has_email=true&min_followers=10k&max_followers=2.5m&min_engagement=2.5%25"
+            "&verified=true&profile_unavailable=false" + rest,
+        ),
+        (
+            "Has email",
+            "?q=trail&min_followers=10k&max_followers=2.5m&min_engagement=2.5%25&verified=true"
+            "&profile_unavailable=false" + rest,
+        ),
+        (
+            "Followers ≥ 10K",
+            "?q=trail&has_email=true&max_followers=2.5m&min_engagement=2.5%25&verified=true"
+            "&profile_unavailable=false" + rest,
+        ),
+        (
+            "Followers ≤ 2.5M",
+            "?q=trail&has_email=true&min_followers=10k&min_engagement=2.5%25&verified=true"
+            "&profile_unavailable=false" + rest,
+        ),
+        (
+            "Engagement ≥ 2.5%",
+            "?q=trail&has_email=true&min_followers=10k&max_followers=2.5m&verified=true"
+            "&profile_unavailable=false" + rest,
+        ),
+        (
+            "Verified only",
+            "?q=trail&has_email=true&min_followers=10k&max_followers=2.5m&min_engagement=2.5%25"
+            "&profile_unavailable=false" + rest,
+        ),
+        (
+            "Hiding unavailable profiles",
+            "?q=trail&has_email=true&min_followers=10k&max_followers=2.5m&min_engagement=2.5%25"
+            "&verified=true" + rest,
+        ),
+    ]
+    # "Clear all" keeps the sort and the page size.
+    assert (
+        '<a class="clear-all small" href="?sort=-followers&amp;page_size=20">Clear all</a>' in page
+    )
+    page = get(auth_client, f"/searches/{job.pk}/?has_email=false&verified=false&q=")
+    assert chips(page) == [
+        ("No email", "?verified=false"),
+        ("Not verified", "?has_email=false"),
+    ]
+    page = get(auth_client, f"/searches/{job.pk}/?profile_unavailable=true")
+    assert chips(page) == [("Unavailable profiles only", "?")]
+    page = get(auth_client, f"/searches/{job.pk}/?sort=-views&q=")
+    assert chips(page) == [] and "Clear all" not in page
 
 
 def test_pagination_is_server_side_50_a_page_and_keeps_filters(auth_client, job):
@@ -410,3 +619,45 @@ def test_every_terminal_state_is_finished_in_plain_words(
     assert "data-live" not in page
     if not fields.get("processed_results"):
         assert "This search found no creators" in page
+
+
+@pytest.mark.parametrize("count", [1, 60])
+def test_a_search_page_takes_the_same_queries_for_one_row_or_a_full_page(
+    auth_client, user, campaign, django_assert_num_queries, count
+):
+    job = make_job(user, campaign, keywords=["running"], processed_results=count)
+    other = make_job(user, campaign, "tiktok", "similar", target_username="maya")
+    for n in range(count):
+        make_creator(
+            job,
+            external_id=f"e{n}",
+            has_email=True,
+            emails=["a@b.co"],
+            hashtags=["run"],
+            followers=n,
+            views=n,
+            engagement=n / 1000,
+        )
+        make_creator(other, external_id=f"e{n}")  # each row is also found elsewhere
+    url = f"/searches/{job.pk}/?has_email=true&min_followers=0&min_engagement=0&sort=-followers"
+    # Session, user, profile (twice: onboarding and the trial banner), the job, the page's
+    # count, its rows, and "also found in", the metrics rows and the user's lists (which of
+    # the page's creators are in them, and the lists to add to) for the whole page.
+    with django_assert_num_queries(11):
+        page = get(auth_client, url)
+    assert len(rows(page)) == min(count, 50)
+
+
+@pytest.mark.parametrize("count", [1, 60])
+def test_the_campaign_creators_page_takes_the_same_queries_for_one_row_or_a_full_page(
+    auth_client, user, campaign, django_assert_num_queries, count
+):
+    first = make_job(user, campaign, keywords=["running"])
+    second = make_job(user, campaign, "tiktok", "similar", target_username="maya")
+    for n in range(count):
+        make_creator(first, external_id=f"e{n}", hashtags=["run"], followers=n)
+        make_creator(second, external_id=f"e{n}", similarity_score=50.0)
+    # As a search's page, with the campaign and its searches instead of the job.
+    with django_assert_num_queries(12):
+        page = get(auth_client, f"/campaigns/{campaign.pk}/creators/?sort=-followers")
+    assert len(rows(page)) == min(count, 50)

@@ -23,8 +23,12 @@ def test_dashboard_shows_searches_creators_found_and_what_is_running(
     auth_client, user, other_user, django_assert_max_num_queries
 ):
     campaign = make_campaign(user, name="Runners")
-    make_job(user, campaign, keywords=["running"], processed_results=100)
-    make_job(user, campaign, "instagram", "similar", target_username="maya", processed_results=40)
+    tiktok = make_job(user, campaign, keywords=["running"], processed_results=3)
+    again = make_job(user, campaign, keywords=["running"], processed_results=2)
+    for external_id in ("1", "2", "3"):
+        make_creator(tiktok, external_id=external_id)
+    for external_id in ("2", "3"):  # found again by the second search: not new
+        make_creator(again, external_id=external_id)
     running = make_job(
         user,
         campaign,
@@ -33,8 +37,9 @@ def test_dashboard_shows_searches_creators_found_and_what_is_running(
         keywords=["marathon"],
         status="processing",
         progress=30,
-        processed_results=30,
+        processed_results=1,
     )
+    make_creator(running, external_id="1")  # the same id on YouTube is another creator
     make_campaign(user, name="Empty one")
     stranger = make_campaign(other_user, name="Stranger's")
     make_job(other_user, stranger, status="processing")
@@ -43,7 +48,8 @@ def test_dashboard_shows_searches_creators_found_and_what_is_running(
         page = auth_client.get("/dashboard/").content.decode()
 
     assert "<strong>3</strong> searches" in page
-    assert "<strong>170</strong> creators found" in page
+    assert "<strong>4</strong> creators found (distinct)" in page
+    assert "<strong>0</strong> creators found (distinct)" in page  # the empty campaign
     assert "1 running" in page
     assert "Running now" in page
     assert f'data-job-id="{running.pk}"' in page
@@ -52,6 +58,42 @@ def test_dashboard_shows_searches_creators_found_and_what_is_running(
     assert "YouTube keyword</strong>: marathon" in page
     assert "Stranger" not in page
     assert "<strong>0</strong> searches" in page  # the empty campaign
+
+
+def test_dashboard_queries_do_not_grow_with_campaigns(auth_client, user, django_assert_num_queries):
+    def add_campaign(n: int) -> None:
+        campaign = make_campaign(user, name=f"Campaign {n}")
+        for _ in range(2):
+            job = make_job(user, campaign, processed_results=2)
+            make_creator(job)
+            make_creator(job)
+
+    add_campaign(0)
+    auth_client.get("/dashboard/")  # the session and config are loaded once
+    with django_assert_num_queries(7) as one:
+        auth_client.get("/dashboard/")
+    for n in range(1, 6):
+        add_campaign(n)
+    with django_assert_num_queries(len(one.captured_queries)):
+        page = auth_client.get("/dashboard/").content.decode()
+    assert page.count("<strong>4</strong> creators found (distinct)") == 6
+
+
+def test_dashboard_workspace_and_creators_page_agree_on_creators_found(auth_client, user):
+    campaign = make_campaign(user)
+    first = make_job(user, campaign, keywords=["running"], processed_results=30)
+    second = make_job(user, campaign, keywords=["running"], processed_results=30)
+    for n in range(30):
+        make_creator(first, external_id=f"runner-{n}")
+        make_creator(second, external_id=f"runner-{n + 10}")  # 10 new, 20 found before
+    dashboard = auth_client.get("/dashboard/").content.decode()
+    workspace = auth_client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    creators = auth_client.get(f"/campaigns/{campaign.pk}/creators/").content.decode()
+    assert "<strong>40</strong> creators found (distinct)" in dashboard
+    assert "All creators (40 found, distinct)" in workspace
+    assert "Showing 1–40 of 40 creators." in creators
+    search = auth_client.get(f"/searches/{second.pk}/").content.decode()
+    assert "Showing 1–30 of 30 creators." in search  # a search counts its own
 
 
 def test_dashboard_without_running_searches_has_no_running_section(auth_client, user):
@@ -196,6 +238,40 @@ def test_each_search_starts_and_redirects_to_its_page(
     assert (job.keywords, job.target_username, job.target_results) == (keywords, handle, 100)
     campaign.refresh_from_db()
     assert campaign.status == "active"
+
+
+def test_only_the_tiktok_keyword_form_offers_related_hashtags_off_by_default(auth_client, user):
+    campaign = make_campaign(user)
+    page = auth_client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert page.count("expand_related") == 5  # name, id, label, help and its reference
+    box = (
+        '<input type="checkbox" name="tiktok_keyword-expand_related" '
+        'aria-describedby="id_tiktok_keyword-expand_related_help" '
+        'id="id_tiktok_keyword-expand_related">'
+    )
+    assert box in page  # unticked
+    assert (
+        f'<label class="choice" for="id_tiktok_keyword-expand_related">{box} Also search ' in page
+    )
+    assert 'id="id_tiktok_keyword-expand_related_help"' in page
+
+
+@pytest.mark.parametrize(("ticked", "expands"), [({"expand_related": "on"}, True), ({}, False)])
+def test_the_form_starts_a_search_with_or_without_related_hashtags(
+    auth_client, user, ticked, expands
+):
+    campaign = make_campaign(user)
+    response = post_search(auth_client, campaign, "tiktok_keyword", keywords="running", **ticked)
+    assert response.status_code == 302
+    job = ScrapingJob.objects.get()
+    assert job.expand_related is expands
+    assert ("related" in job.state) is expands
+
+
+def test_another_search_ignores_the_related_hashtags_box(auth_client, user):
+    campaign = make_campaign(user)
+    post_search(auth_client, campaign, "youtube_keyword", keywords="running", expand_related="on")
+    assert ScrapingJob.objects.get().expand_related is False
 
 
 @pytest.mark.parametrize(
@@ -384,3 +460,19 @@ def test_cancel_returns_to_a_safe_next_page_only(auth_client, user):
     job2 = make_job(user, campaign, status="processing")
     response = auth_client.post(f"/searches/{job2.pk}/cancel/", {"next": "https://evil.example/"})
     assert response["Location"] == f"/searches/{job2.pk}/"
+
+
+def test_starting_a_similar_search_announces_a_look_up_not_a_success(
+    auth_client, user, monkeypatch
+):
+    monkeypatch.setattr("scraping.services.enqueue", lambda *args: None)
+    campaign = make_campaign(user)
+    response = post_search(auth_client, campaign, "tiktok_similar", target_username="@maya")
+    page = auth_client.get(response["Location"]).content.decode()
+    assert (
+        '<li class="message info">Looking up @maya: similar creators appear here once the '
+        "account is found.</li>"
+    ) in page
+    keyword = post_search(auth_client, campaign, "tiktok_keyword", keywords="running")
+    page = auth_client.get(keyword["Location"]).content.decode()
+    assert '<li class="message success">TikTok keywords search started for running.</li>' in page

@@ -1,6 +1,6 @@
 import pytest
 
-from scraping.fake.server import FakeScrapeCreatorsServer
+from fake_scrapecreators.server import FakeScrapeCreatorsServer
 
 
 @pytest.fixture

@@ -27,11 +27,12 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from scraping.fake import universe as fake
-from scraping.fake.universe.pools import community
-from scraping.models import TERMINAL_STATUSES, ScrapingJob
+from backoffice.services import config_set
+from fake_scrapecreators import universe as fake
+from fake_scrapecreators.universe.pools import community
+from scraping.models import ScrapingJob
 from scraping.services import jobs_sweep
-from sysconfig.services import config_set
+from scraping.transitions import TERMINAL_STATUSES
 from tests.factories import make_campaign
 from trials.models import UserProfile
 

@@ -43,11 +43,21 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
+    """A fresh browser tab. The test fails if any page of it breaks the Content-Security-Policy
+    (Chromium reports each blocked script, style, image, frame or form on the console)."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    violations = []
+
+    def record(message):
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    context.on("console", record)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
+    assert violations == [], "Content-Security-Policy violations"
 
 
 def screenshot(page, name: str) -> None:

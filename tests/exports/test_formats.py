@@ -1,11 +1,12 @@
-"""Each search's CSV, read back with the csv module: exact headers and cells."""
+"""The one column schema of every export, read back from the CSV: exact headers and cells."""
 
 from datetime import UTC, datetime
 
 import pytest
+from django.apps import apps
 
+from exports.columns import HEADERS
 from exports.safety import FORMULA_STARTS
-from exports.writers import CAMPAIGN_HEADERS, HEADERS_BY_SEARCH
 from tests.factories import make_campaign, make_creator, make_job
 
 pytestmark = pytest.mark.django_db
@@ -14,11 +15,19 @@ FOUND = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
 PUBLISHED = datetime(2025, 3, 1, 23, 30, tzinfo=UTC)
 BIO = 'Runner, coach & "dreamer"\nDM for collabs 💌 — café olé\r\nno; semicolons, either'
 NAME = 'Maya Åström, "MA" 🏃‍♀️'
-EMAILS = "maya@example.com; team@maya.example"
-SOURCES = "bio; bio_link"
+SOURCES = "Email 1: written in the bio; Email 2: on a page linked from the bio"
 LINKS = "https://linktr.ee/maya; https://www.instagram.com/maya.runs"
 SOCIAL = "https://www.instagram.com/maya.runs/; https://x.com/mayaruns"
 CAPTION = '=HYPERLINK("http://evil.example","win") #running'
+
+EXPECTED_HEADER = [
+    "Platform", "Handle", "Display name", "Profile URL", "Followers", "Verified", "Private",
+    "Engagement", "Median views", "Email 1", "Email 2", "Email 3", "Email 4", "Email 5",
+    "More emails", "Email sources", "Links", "Social links", "Bio", "Content URL",
+    "Content title", "Content description", "Views", "Likes", "Comments", "Shares",
+    "Published date", "Duration (seconds)", "Hashtags", "Similarity", "Search",
+    "Keywords/Target", "Profile status", "Found at",
+]  # fmt: skip
 
 
 def add_rich(job, **overrides):
@@ -57,6 +66,7 @@ def add_rich(job, **overrides):
         "likes": 120,
         "comments": 0,  # a real zero stays 0
         "shares": None,  # unknown stays blank
+        "engagement": 0.12,
         "published_at": PUBLISHED,
         "duration_seconds": 61,
         "hashtags": ["running", "café"],
@@ -71,119 +81,155 @@ def add_sparse(job):
     return make_creator(job, username="quiet", created_at=FOUND)
 
 
+def row(cells: dict[str, str]) -> list[str]:
+    """A full expected row: the given cells, and what a creator we know nothing about has in
+    the others (blank, booleans No, profile Read)."""
+    assert set(cells) <= set(EXPECTED_HEADER), set(cells) - set(EXPECTED_HEADER)
+    blank = {name: "" for name in EXPECTED_HEADER}
+    blank.update({"Verified": "No", "Private": "No", "Profile status": "Read"})
+    return [{**blank, **cells}[name] for name in EXPECTED_HEADER]
+
+
 @pytest.fixture
 def campaign(user):
     return make_campaign(user)
 
 
-def test_tiktok_keyword(download, user, campaign):
-    job = make_job(user, campaign, "tiktok", "keyword", keywords=["running", "yoga"])
+def test_the_schema_is_the_documented_one():
+    assert list(HEADERS) == EXPECTED_HEADER
+
+
+# Every search type: the same header, the same cells; only Platform, Search and
+# Keywords/Target say which search the row came from.
+SEARCHES = [
+    ("tiktok", "keyword", {"keywords": ["running", "yoga"]}, "TikTok",
+     "TikTok keyword: running, yoga", "running, yoga"),
+    ("tiktok", "similar", {"target_username": "maya"}, "TikTok",
+     "TikTok similar: @maya", "maya"),
+    ("instagram", "hashtag", {"keywords": ["fitness", "gym"]}, "Instagram",
+     "Instagram hashtag: #fitness, #gym", "#fitness, #gym"),
+    ("instagram", "similar", {"target_username": "maya.runs"}, "Instagram",
+     "Instagram similar: @maya.runs", "maya.runs"),
+    ("youtube", "keyword", {"keywords": ["marathon"]}, "YouTube",
+     "YouTube keyword: marathon", "marathon"),
+    ("youtube", "similar", {"target_username": "mayaruns"}, "YouTube",
+     "YouTube similar: @mayaruns", "mayaruns"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("platform", "kind", "given", "label", "search", "terms"), SEARCHES)
+def test_every_search_type_has_the_same_columns(
+    download, user, campaign, platform, kind, given, label, search, terms
+):
+    job = make_job(user, campaign, platform, kind, **given)
     add_rich(job)
     add_sparse(job)
     _, rows = download(jobId=job.pk)
     assert rows == [
+        EXPECTED_HEADER,
         [
-            "Username", "Followers", "Bio", "Email", "Video URL", "Description", "Likes",
-            "Comments", "Shares", "Views", "Hashtags", "Created Date", "Keywords", "Platform",
-            "Email Source", "Links", "Found At",
+            label, "maya.runs", NAME, "https://www.tiktok.com/@maya.runs", "12500", "Yes",
+            "No", "0.12", "", "maya@example.com", "team@maya.example", "", "", "", "", SOURCES,
+            LINKS, SOCIAL, BIO, "https://www.tiktok.com/@maya.runs/video/1",
+            "Marathon prep, week 1 🏅", "'" + CAPTION, "1000", "120", "0", "", "2025-03-01",
+            "61", "#running #café", "72.5", search, terms, "Read", "2025-06-02",
         ],
-        [
-            "maya.runs", "12500", BIO, EMAILS, "https://www.tiktok.com/@maya.runs/video/1",
-            "'" + CAPTION, "120", "0", "", "1000", "#running #café", "2025-03-01",
-            "running, yoga", "TikTok", SOURCES, LINKS, "2025-06-02",
-        ],
-        [
-            "quiet", "", "", "", "", "", "", "", "", "", "", "", "running, yoga", "TikTok",
-            "", "", "2025-06-02",
-        ],
+        row({"Platform": label, "Handle": "quiet", "Search": search, "Keywords/Target": terms,
+             "Found at": "2025-06-02"}),
     ]  # fmt: skip
 
 
-def test_youtube_keyword(download, user, campaign):
-    job = make_job(user, campaign, "youtube", "keyword", keywords=["marathon"])
-    add_rich(job, content_url="https://www.youtube.com/watch?v=abc")
-    add_sparse(job)
+def test_files_of_different_searches_stack_under_one_header(download, user, campaign):
+    tiktok = make_job(user, campaign, "tiktok", "keyword")
+    youtube = make_job(user, campaign, "youtube", "similar", target_username="mayaruns")
+    add_sparse(tiktok)
+    add_sparse(youtube)
+    _, first = download(jobId=tiktok.pk)
+    _, second = download(jobId=youtube.pk)
+    assert first[0] == second[0] == EXPECTED_HEADER
+
+
+def test_five_email_columns_then_more_emails(download, user, campaign):
+    job = make_job(user, campaign)
+    emails = [f"{name}@example.com" for name in "abcdefg"]
+    make_creator(
+        job,
+        username="many",
+        emails=emails,
+        email_details=[
+            {"email": "a@example.com", "source": "bio"},
+            {"email": "B@example.com", "source": "channel_email"},  # matched without case
+            {"email": "c@example.com", "source": "business_email"},
+            {"email": "d@example.com", "source": "external_url"},
+            {"email": "e@example.com", "source": "bio_link"},
+            {"email": "f@example.com", "source": "something new"},
+        ],  # g has no details at all
+        created_at=FOUND,
+    )
     _, rows = download(jobId=job.pk)
-    assert rows == [
-        [
-            "Channel Name", "Subscribers", "Bio", "Email", "Social Links", "Video Title",
-            "Video URL", "Published Date", "Views", "Duration (seconds)", "Hashtags", "Keywords",
-            "Platform", "Email Source", "Links", "Found At",
-        ],
-        [
-            NAME, "12500", BIO, EMAILS, SOCIAL, "Marathon prep, week 1 🏅",
-            "https://www.youtube.com/watch?v=abc", "2025-03-01", "1000", "61", "#running #café",
-            "marathon", "YouTube", SOURCES, LINKS, "2025-06-02",
-        ],
-        [
-            "", "", "", "", "", "", "", "", "", "", "", "marathon", "YouTube", "", "",
-            "2025-06-02",
-        ],
-    ]  # fmt: skip
+    assert rows[1] == row(
+        {
+            "Platform": "TikTok",
+            "Handle": "many",
+            "Email 1": "a@example.com",
+            "Email 2": "b@example.com",
+            "Email 3": "c@example.com",
+            "Email 4": "d@example.com",
+            "Email 5": "e@example.com",
+            "More emails": "f@example.com; g@example.com",
+            "Email sources": (
+                "Email 1: written in the bio; Email 2: the channel's contact email; "
+                "Email 3: the profile's business email; Email 4: on the profile's website; "
+                "Email 5: on a page linked from the bio; Email 6: on the profile; "
+                "Email 7: on the profile"
+            ),
+            "Search": "TikTok keyword: running",
+            "Keywords/Target": "running",
+            "Found at": "2025-06-02",
+        }
+    )
 
 
-@pytest.mark.parametrize(("platform", "label"), [("tiktok", "TikTok"), ("instagram", "Instagram")])
-def test_similar(download, user, campaign, platform, label):
-    job = make_job(user, campaign, platform, "similar", target_username="maya")
-    add_rich(job)
-    add_sparse(job)
+def test_engagement_is_blank_when_unknown_and_zero_when_zero(download, user, campaign):
+    job = make_job(user, campaign)
+    make_creator(job, username="unknown", engagement=None)
+    make_creator(job, username="nobody-engaged", views=50, engagement=0.0)
     _, rows = download(jobId=job.pk)
-    assert rows == [
-        [
-            "Username", "Full Name", "Followers", "Bio", "Email", "Verified", "Private",
-            "Profile URL", "Similarity", "Search Type", "Platform", "Email Source", "Links",
-            "Found At",
-        ],
-        [
-            "maya.runs", NAME, "12500", BIO, EMAILS, "Yes", "No",
-            "https://www.tiktok.com/@maya.runs", "72.5", "Similar", label, SOURCES, LINKS,
-            "2025-06-02",
-        ],
-        ["quiet", "", "", "", "", "No", "No", "", "", "Similar", label, "", "", "2025-06-02"],
-    ]  # fmt: skip
+    engagement = EXPECTED_HEADER.index("Engagement")
+    assert [(r[1], r[engagement]) for r in rows[1:]] == [
+        ("unknown", ""),
+        ("nobody-engaged", "0.0"),
+    ]
 
 
-def test_youtube_similar(download, user, campaign):
-    job = make_job(user, campaign, "youtube", "similar", target_username="mayaruns")
-    add_rich(job, is_private=True)
-    add_sparse(job)
+def test_median_views_come_from_recent_content_metrics_or_stay_blank(download, user, campaign):
+    metrics = apps.get_model("scraping", "CreatorMetrics")
+    job = make_job(user, campaign)
+    measured = make_creator(job, username="measured")
+    metrics.objects.create(
+        platform="tiktok", external_id=measured.external_id, metrics={"median_views": 4200}
+    )
+    not_yet = make_creator(job, username="not-yet")
+    metrics.objects.create(platform="tiktok", external_id=not_yet.external_id, metrics={})
+    no_views = make_creator(job, username="no-views")
+    metrics.objects.create(
+        platform="tiktok", external_id=no_views.external_id, metrics={"median_views": None}
+    )
+    make_creator(job, username="never-fetched")
+    # Metrics are keyed by platform and upstream id: an Instagram creator's are not these.
+    other = make_creator(job, username="same-id-elsewhere")
+    metrics.objects.create(
+        platform="instagram", external_id=other.external_id, metrics={"median_views": 9}
+    )
     _, rows = download(jobId=job.pk)
-    assert rows == [
-        [
-            "Channel Name", "Handle", "Bio", "Email", "Social Links", "Subscribers",
-            "Target Channel", "Similarity", "Search Type", "Platform", "Email Source", "Links",
-            "Found At",
-        ],
-        [
-            NAME, "maya.runs", BIO, EMAILS, SOCIAL, "12500", "mayaruns", "72.5", "Similar",
-            "YouTube", SOURCES, LINKS, "2025-06-02",
-        ],
-        [
-            "", "quiet", "", "", "", "", "mayaruns", "", "Similar", "YouTube", "", "",
-            "2025-06-02",
-        ],
-    ]  # fmt: skip
-
-
-def test_instagram_hashtag(download, user, campaign):
-    job = make_job(user, campaign, "instagram", "hashtag", keywords=["fitness"])
-    add_rich(job, content_url="https://www.instagram.com/p/abc/")
-    add_sparse(job)
-    _, rows = download(jobId=job.pk)
-    assert rows == [
-        [
-            "Username", "Full Name", "Followers", "Bio", "Email", "Post URL", "Caption", "Likes",
-            "Comments", "Hashtags", "Platform", "Email Source", "Links", "Found At",
-        ],
-        [
-            "maya.runs", NAME, "12500", BIO, EMAILS, "https://www.instagram.com/p/abc/",
-            "'" + CAPTION, "120", "0", "#running #café", "Instagram", SOURCES, LINKS,
-            "2025-06-02",
-        ],
-        [
-            "quiet", "", "", "", "", "", "", "", "", "", "Instagram", "", "", "2025-06-02",
-        ],
-    ]  # fmt: skip
+    median = EXPECTED_HEADER.index("Median views")
+    assert [(r[1], r[median]) for r in rows[1:]] == [
+        ("measured", "4200"),
+        ("not-yet", ""),
+        ("no-views", ""),
+        ("never-fetched", ""),
+        ("same-id-elsewhere", ""),
+    ]
 
 
 def test_rows_follow_the_order_found(download, user, campaign):
@@ -191,26 +237,38 @@ def test_rows_follow_the_order_found(download, user, campaign):
     for position, name in [(3, "third"), (1, "first"), (2, "second")]:
         make_creator(job, username=name, position=position)
     _, rows = download(jobId=job.pk)
-    assert [row[0] for row in rows[1:]] == ["first", "second", "third"]
+    assert [r[1] for r in rows[1:]] == ["first", "second", "third"]
 
 
-def test_an_email_without_details_has_an_unknown_source(download, user, campaign):
+def test_a_creator_whose_profile_was_unavailable_says_why(download, user, campaign):
     job = make_job(user, campaign)
+    make_creator(job, username="gone", followers=900)
     make_creator(
         job,
-        emails=["a@example.com", "b@example.com"],
-        email_details=[{"email": "b@example.com", "source": "bio"}],
+        username="kept",
+        enrichment="unavailable",
+        enrichment_error="Profile not found upstream (404).",
     )
     _, rows = download(jobId=job.pk)
-    header = rows[0]
-    assert rows[1][header.index("Email")] == "a@example.com; b@example.com"
-    assert rows[1][header.index("Email Source")] == "unknown; bio"
+    status = EXPECTED_HEADER.index("Profile status")
+    assert [(r[1], r[status]) for r in rows[1:]] == [
+        ("gone", "Read"),
+        ("kept", "Unavailable: Profile not found upstream (404)."),
+    ]
 
 
 def test_an_empty_job_is_just_the_header(download, user, campaign):
     job = make_job(user, campaign, "youtube", "similar")
     _, rows = download(jobId=job.pk)
-    assert rows == [list(HEADERS_BY_SEARCH["youtube_similar"])]
+    assert rows == [EXPECTED_HEADER]
+
+
+def test_youtube_channel_id_target_is_labelled_without_at(download, user, campaign):
+    channel_id = "UC" + "x" * 22
+    job = make_job(user, campaign, "youtube", "similar", target_username=channel_id)
+    make_creator(job, username="fan")
+    _, rows = download(campaignId=campaign.pk)
+    assert rows[1][-4:-2] == [f"YouTube similar: {channel_id}", channel_id]
 
 
 # --- formula injection in every text column -------------------------------------------------
@@ -222,66 +280,56 @@ PAYLOADS = {
     "content_title": "\tTabbed title",
     "content_description": "\rCR first",
     "content_url": "\nLF first",
-    "emails": ["=evil@example.com"],
+    "emails": ["=evil@example.com", "-2@example.com", "+3@example.com", "@4", "\u200b=5", "=6"],
     "email_details": [{"email": "=evil@example.com", "source": "-bio"}],
     "links": ["@link", " =spaced"],
+    "social_handles": {"twitter": "=x"},
+    "hashtags": ["=tag"],
 }
 NEUTRALISED = {
-    "Username": "'=cmd|' /C calc'!A0",
     "Handle": "'=cmd|' /C calc'!A0",
-    "Full Name": "'+1 555 0100",
-    "Channel Name": "'+1 555 0100",
-    "Creator/Channel Name": "'+1 555 0100",
+    "Display name": "'+1 555 0100",
     "Bio": "'-2 kg\nthis week",
     "Profile URL": "'@SUM(1+1)",
-    "Video Title": "'\tTabbed title",
-    "Title/Description": "'\tTabbed title",
-    "Description": "'\rCR first",
-    "Caption": "'\rCR first",
-    "Video URL": "'\nLF first",
-    "Post URL": "'\nLF first",
+    "Content title": "'\tTabbed title",
+    "Content description": "'\rCR first",
     "Content URL": "'\nLF first",
-    "Email": "'=evil@example.com",
-    "Email Source": "'-bio",
+    "Email 1": "'=evil@example.com",
+    "Email 2": "'-2@example.com",
+    "Email 3": "'+3@example.com",
+    "Email 4": "'@4",
+    "Email 5": "'\u200b=5",
+    "More emails": "'=6",
     "Links": "'@link;  =spaced",
-    "Keywords": "'=1+1, -yoga",
-    "Target Channel": "'+maya",
 }
-SEARCHES = [
-    ("tiktok", "keyword"),
-    ("tiktok", "similar"),
-    ("instagram", "similar"),
-    ("instagram", "hashtag"),
-    ("youtube", "keyword"),
-    ("youtube", "similar"),
-]
 
 
 def assert_no_formula(rows):
-    for row in rows:
-        for cell in row:
-            assert cell[:1] not in FORMULA_STARTS, row
-            assert cell.lstrip()[:1] not in FORMULA_STARTS or cell.startswith("'"), row
+    for cells in rows:
+        for cell in cells:
+            assert cell[:1] not in FORMULA_STARTS, cells
+            assert cell.lstrip()[:1] not in FORMULA_STARTS or cell.startswith("'"), cells
 
 
-@pytest.mark.parametrize(("platform", "search_type"), SEARCHES)
+@pytest.mark.parametrize(("platform", "kind"), [(p, k) for p, k, *_ in SEARCHES])
 def test_formula_starts_are_neutralised_in_every_text_column(
-    download, user, campaign, platform, search_type
+    download, user, campaign, platform, kind
 ):
     job = make_job(
         user,
         campaign,
         platform,
-        search_type,
-        keywords=[] if search_type == "similar" else ["=1+1", "-yoga"],
-        target_username="+maya" if search_type == "similar" else "",
+        kind,
+        keywords=[] if kind == "similar" else ["=1+1", "-yoga"],
+        target_username="+maya" if kind == "similar" else "",
     )
     make_creator(job, **PAYLOADS)
     _, rows = download(jobId=job.pk)
-    header, row = rows
-    checked = {name: row[header.index(name)] for name in header if name in NEUTRALISED}
-    assert checked == {name: NEUTRALISED[name] for name in checked}
-    assert {"Email", "Email Source", "Links", "Bio"} <= set(checked)
+    header, cells = rows
+    assert {name: cells[header.index(name)] for name in NEUTRALISED} == NEUTRALISED
+    # A hashtag search's terms start with "#": nothing a spreadsheet would evaluate.
+    terms = {"keyword": "'=1+1, -yoga", "hashtag": "#=1+1, #-yoga", "similar": "'+maya"}
+    assert cells[header.index("Keywords/Target")] == terms[kind]
     assert_no_formula(rows)
 
 
@@ -291,11 +339,10 @@ def test_formula_starts_are_neutralised_in_the_campaign_file(download, user, cam
     make_creator(keyword, external_id="same", **PAYLOADS)
     make_creator(similar, external_id="same", **PAYLOADS)
     _, rows = download(campaignId=campaign.pk)
-    header, row = rows
-    checked = {name: row[header.index(name)] for name in header if name in NEUTRALISED}
-    assert checked == {name: NEUTRALISED[name] for name in checked}
-    assert row[header.index("Keywords/Target")] == "'=1+1, -yoga; @maya"
-    assert row[header.index("Search")] == "TikTok keyword: =1+1, -yoga; TikTok similar: @@maya"
+    header, cells = rows
+    assert {name: cells[header.index(name)] for name in NEUTRALISED} == NEUTRALISED
+    assert cells[header.index("Keywords/Target")] == "'=1+1, -yoga; @maya"
+    assert cells[header.index("Search")] == "TikTok keyword: =1+1, -yoga; TikTok similar: @@maya"
     assert_no_formula(rows)
 
 
@@ -318,15 +365,20 @@ def test_campaign_file_has_one_row_per_creator_across_searches(download, user, m
         display_name="Alpha Old",
         profile_url="https://www.tiktok.com/@alpha",
         followers=1000,
+        verified=True,
         bio="old bio",
         emails=["a@example.com"],
         email_details=[{"email": "a@example.com", "source": "bio"}],
         links=["https://a.example"],
+        social_handles={"instagram": "alpha.ig"},
         content_url="https://www.tiktok.com/@alpha/video/1",
         content_description="first video, with a comma",
         views=10,
         likes=1,
         comments=0,
+        engagement=0.1,
+        published_at=at(1, 6),
+        duration_seconds=15,
         hashtags=["run"],
         created_at=at(1, 10),
     )
@@ -336,6 +388,7 @@ def test_campaign_file_has_one_row_per_creator_across_searches(download, user, m
         username="alpha",
         display_name="Alpha",
         followers=1500,
+        verified=False,
         bio="new bio",
         emails=["b@example.com", "a@example.com"],
         email_details=[
@@ -380,54 +433,91 @@ def test_campaign_file_has_one_row_per_creator_across_searches(download, user, m
 
     _, rows = download(campaignId=campaign.pk)
 
-    assert rows[0] == list(CAMPAIGN_HEADERS) == [
-        "Platform", "Creator/Channel Name", "Username", "Followers", "Bio", "Email",
-        "Profile URL", "Content URL", "Title/Description", "Views", "Likes", "Comments",
-        "Shares", "Hashtags", "Keywords/Target", "Search", "Email Source", "Links", "Found At",
-    ]  # fmt: skip
-    assert rows[1:] == [
-        [
-            "TikTok", "Alpha", "alpha", "1500", "new bio", "b@example.com; a@example.com",
-            "https://www.tiktok.com/@alpha", "https://www.tiktok.com/@alpha/video/1",
-            "first video, with a comma", "10", "1", "0", "", "#run", "running, yoga; maya",
-            "TikTok keyword: running, yoga; TikTok similar: @maya", "bio_link; external_url",
-            "https://b.example; https://a.example", "2025-06-01",
-        ],
-        [
-            "TikTok", "", "charlie", "", "", "", "", "", "", "", "", "", "", "",
-            "running, yoga", "TikTok keyword: running, yoga", "", "", "2025-06-01",
-        ],
-        [
-            "TikTok", "", "bravo", "5", "", "", "", "", "", "", "", "", "", "", "maya",
-            "TikTok similar: @maya", "", "", "2025-06-03",
-        ],
-        [
-            "Instagram", "", "delta", "", "", "", "", "https://www.instagram.com/p/d/",
-            "'+ gains", "", "7", "", "", "#gym", "#fitness, #gym",
-            "Instagram hashtag: #fitness, #gym", "", "", "2025-06-02",
-        ],
-        [
-            "Instagram", "", "foxtrot", "", "", "", "", "", "", "", "", "", "", "",
-            "#fitness, #gym", "Instagram hashtag: #fitness, #gym", "", "", "2025-06-02",
-        ],
-        [
-            "YouTube", "Echo Channel", "echo", "", "", "", "", "https://www.youtube.com/watch?v=e",
-            "Marathon tips", "99", "", "", "", "", "marathon", "YouTube keyword: marathon", "",
-            "", "2025-06-04",
-        ],
+    assert rows == [
+        EXPECTED_HEADER,
+        row({
+            "Platform": "TikTok", "Handle": "alpha", "Display name": "Alpha",
+            "Profile URL": "https://www.tiktok.com/@alpha", "Followers": "1500",
+            "Verified": "No", "Engagement": "0.1",
+            "Email 1": "b@example.com", "Email 2": "a@example.com",
+            "Email sources": "Email 1: on a page linked from the bio; "
+                             "Email 2: on the profile's website",
+            "Links": "https://b.example; https://a.example",
+            "Social links": "https://www.instagram.com/alpha.ig/", "Bio": "new bio",
+            "Content URL": "https://www.tiktok.com/@alpha/video/1",
+            "Content description": "first video, with a comma", "Views": "10", "Likes": "1",
+            "Comments": "0", "Published date": "2025-06-01", "Duration (seconds)": "15",
+            "Hashtags": "#run", "Similarity": "80.0",
+            "Search": "TikTok keyword: running, yoga; TikTok similar: @maya",
+            "Keywords/Target": "running, yoga; maya", "Found at": "2025-06-01",
+        }),
+        row({
+            "Platform": "TikTok", "Handle": "charlie", "Search": "TikTok keyword: running, yoga",
+            "Keywords/Target": "running, yoga", "Found at": "2025-06-01",
+        }),
+        row({
+            "Platform": "TikTok", "Handle": "bravo", "Followers": "5",
+            "Search": "TikTok similar: @maya", "Keywords/Target": "maya", "Found at": "2025-06-03",
+        }),
+        row({
+            "Platform": "Instagram", "Handle": "delta",
+            "Content URL": "https://www.instagram.com/p/d/", "Content description": "'+ gains",
+            "Likes": "7", "Hashtags": "#gym", "Search": "Instagram hashtag: #fitness, #gym",
+            "Keywords/Target": "#fitness, #gym", "Found at": "2025-06-02",
+        }),
+        row({
+            "Platform": "Instagram", "Handle": "foxtrot",
+            "Search": "Instagram hashtag: #fitness, #gym", "Keywords/Target": "#fitness, #gym",
+            "Found at": "2025-06-02",
+        }),
+        row({
+            "Platform": "YouTube", "Handle": "echo", "Display name": "Echo Channel",
+            "Content URL": "https://www.youtube.com/watch?v=e", "Content title": "Marathon tips",
+            "Content description": "long description", "Views": "99",
+            "Search": "YouTube keyword: marathon", "Keywords/Target": "marathon",
+            "Found at": "2025-06-04",
+        }),
     ]  # fmt: skip
 
 
-def test_youtube_channel_id_target_is_labelled_without_at(download, user, campaign):
-    channel_id = "UC" + "x" * 22
-    job = make_job(user, campaign, "youtube", "similar", target_username=channel_id)
-    make_creator(job, username="fan")
+def test_campaign_profile_comes_from_a_search_that_read_it(download, user, campaign):
+    read = make_job(user, campaign, keywords=["running"])
+    unread = make_job(user, campaign, keywords=["yoga"])
+    make_creator(
+        read, external_id="1", username="maya", verified=True, bio="Coach", created_at=at(1)
+    )
+    # Found again later, but the profile could not be read: the row holds only what the
+    # search returned, which must not overwrite what was read.
+    make_creator(
+        unread,
+        external_id="1",
+        username="maya",
+        verified=False,
+        bio="",
+        enrichment="unavailable",
+        enrichment_error="Rate limited.",
+        created_at=at(2),
+    )
+    make_creator(unread, external_id="2", username="lost", enrichment="unavailable")
     _, rows = download(campaignId=campaign.pk)
-    header, row = rows
-    assert row[header.index("Keywords/Target")] == channel_id
-    assert row[header.index("Search")] == f"YouTube similar: {channel_id}"
+    verified, bio, status = (
+        EXPECTED_HEADER.index(n) for n in ("Verified", "Bio", "Profile status")
+    )
+    assert [(r[1], r[verified], r[bio], r[status]) for r in rows[1:]] == [
+        ("maya", "Yes", "Coach", "Read"),
+        ("lost", "No", "", "Unavailable"),
+    ]  # fmt: skip
+
+
+def test_campaign_similarity_is_the_highest_any_search_gave(download, user, campaign):
+    first = make_job(user, campaign, "tiktok", "similar", target_username="maya")
+    second = make_job(user, campaign, "tiktok", "similar", target_username="zoe")
+    make_creator(first, external_id="1", similarity_score=91.0, created_at=at(1))
+    make_creator(second, external_id="1", similarity_score=40.5, created_at=at(2))
+    _, rows = download(campaignId=campaign.pk)
+    assert rows[1][EXPECTED_HEADER.index("Similarity")] == "91.0"
 
 
 def test_empty_campaign_is_just_the_header(download, campaign):
     _, rows = download(campaignId=campaign.pk)
-    assert rows == [list(CAMPAIGN_HEADERS)]
+    assert rows == [EXPECTED_HEADER]

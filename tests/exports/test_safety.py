@@ -20,7 +20,25 @@ from exports.safety import iso_date, neutralise, safe_cell
         ("  =1+1", "'  =1+1"),
         ("\u00a0@cmd", "'\u00a0@cmd"),
         (" -5", "' -5"),
+        # Invisible characters a spreadsheet or an import tool may drop before the trigger.
+        ("\u200b=1+1", "'\u200b=1+1"),  # zero-width space
+        ("\ufeff=1+1", "'\ufeff=1+1"),  # byte-order mark
+        ("\u2028+1", "'\u2028+1"),  # line separator
+        ("\u2029-1", "'\u2029-1"),  # paragraph separator
+        ("\u00a0=1+1", "'\u00a0=1+1"),  # no-break space
+        ("\x00=1+1", "'\x00=1+1"),  # NUL
+        ("\x01@SUM(1)", "'\x01@SUM(1)"),  # another C0 control
+        ("\x85=1", "'\x85=1"),  # a C1 control (next line)
+        ("\u2060=1", "'\u2060=1"),  # word joiner
+        ("\u200e\u202e-1", "'\u200e\u202e-1"),  # bidi marks
+        ("\u200b \ufeff\x00=1+1", "'\u200b \ufeff\x00=1+1"),  # several, mixed
+        ("\u200b\t=1", "'\u200b\t=1"),
+        ("\u200b＝1", "'\u200b＝1"),
         # Harmless text is left alone, including triggers that are not first.
+        ("\u200bhello", "\u200bhello"),
+        ("\ufeff", "\ufeff"),
+        ("\x00plain", "\x00plain"),
+        ("\u200b#tag=1", "\u200b#tag=1"),
         ("", ""),
         ("   ", "   "),
         ("a=b", "a=b"),

@@ -1,22 +1,26 @@
-"""GET /api/export/csv: streaming, headers, filenames, auth, owner isolation, bad parameters."""
+"""GET /api/export/csv and /api/export/xlsx: streaming, headers, auth, owner isolation, bad
+parameters. File names: test_filenames.py; the workbook itself: test_xlsx.py."""
 
 import io
 import uuid
-from datetime import UTC, datetime
+from datetime import timedelta
 
 import pytest
-import time_machine
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from exports.writers import HEADERS_BY_SEARCH, write_campaign_csv, write_job_csv
+from exports.columns import HEADERS
+from exports.writers import write_campaign_csv, write_job_csv
 from tests.factories import make_campaign, make_creator, make_job
+from trials.models import UserProfile
 
-from .conftest import BOM, read_csv
+from .conftest import BOM, XLSX, read_csv, read_xlsx
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/export/csv"
+XLSX_URL = "/api/export/xlsx"
 
 
 @pytest.fixture
@@ -35,8 +39,9 @@ def test_streams_a_bom_first_utf8_csv(auth_client, job):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Cache-Control"] == "no-store"
     rows = read_csv(b"".join(chunks))
-    assert rows[0] == list(HEADERS_BY_SEARCH["tiktok_keyword"])
-    assert rows[1][:3] == ["maya", "", 'Café ☕, "quotes"\nand emoji 🏃']
+    assert rows[0] == list(HEADERS)
+    assert rows[1][:3] == ["TikTok", "maya", ""]
+    assert rows[1][HEADERS.index("Bio")] == 'Café ☕, "quotes"\nand emoji 🏃'
 
 
 @pytest.mark.parametrize("accept", ["text/csv", "application/json", "*/*"])
@@ -50,36 +55,7 @@ def test_answers_with_and_without_trailing_slash(auth_client, job):
     for url in (URL, URL + "/"):
         response = auth_client.get(url, {"jobId": str(job.pk)})
         assert response.status_code == 200
-        assert read_csv(response.getvalue())[1][0] == "maya"
-
-
-@time_machine.travel(datetime(2025, 7, 4, 12, 0, tzinfo=UTC), tick=False)
-def test_job_filename_has_campaign_kind_and_date(auth_client, job):
-    response = auth_client.get(URL, {"jobId": job.pk})
-    assert response["Content-Disposition"] == (
-        'attachment; filename="summer-launch-tiktok-keyword-2025-07-04.csv"'
-    )
-
-
-@time_machine.travel(datetime(2025, 7, 4, 12, 0, tzinfo=UTC), tick=False)
-def test_campaign_filename_keeps_accents_in_the_utf8_form(auth_client, user):
-    campaign = make_campaign(user, name='Été 🌞 "launch"/2025')
-    response = auth_client.get(URL, {"campaignId": campaign.pk})
-    assert response["Content-Disposition"] == (
-        'attachment; filename="ete-launch2025-campaign-2025-07-04.csv"; '
-        "filename*=UTF-8''%C3%A9t%C3%A9-launch2025-campaign-2025-07-04.csv"
-    )
-
-
-@time_machine.travel(datetime(2025, 7, 4, 12, 0, tzinfo=UTC), tick=False)
-def test_a_name_without_latin_letters_still_gets_an_ascii_filename(auth_client, user):
-    campaign = make_campaign(user, name="夏のキャンペーン")
-    response = auth_client.get(URL, {"campaignId": campaign.pk})
-    assert response["Content-Disposition"] == (
-        'attachment; filename="export-campaign-2025-07-04.csv"; '
-        "filename*=UTF-8''%E5%A4%8F%E3%81%AE%E3%82%AD%E3%83%A3%E3%83%B3%E3%83%9A%E3%83%BC%E3%83%B3"
-        "-campaign-2025-07-04.csv"
-    )
+        assert read_csv(response.getvalue())[1][1] == "maya"
 
 
 def test_nothing_is_read_before_the_response_is_consumed(
@@ -91,7 +67,7 @@ def test_nothing_is_read_before_the_response_is_consumed(
         assert next(stream) == BOM
     with django_assert_num_queries(1):
         rest = b"".join(stream)
-    assert rest.startswith(b"Username,Followers,Bio")
+    assert rest.startswith(b"Platform,Handle,Display name,")
 
 
 def test_a_large_export_comes_in_several_chunks(auth_client, user):
@@ -105,9 +81,85 @@ def test_a_large_export_comes_in_several_chunks(auth_client, user):
     assert len(read_csv(b"".join(chunks))) == 151
 
 
+# --- Excel ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        (XLSX_URL, {}),
+        (XLSX_URL + "/", {}),
+        (URL, {"format": "xlsx"}),
+        (URL, {"format": " XLSX "}),
+        (XLSX_URL, {"format": "xlsx"}),
+    ],
+)
+def test_the_workbook_comes_from_its_route_or_the_format_parameter(auth_client, job, url, query):
+    response = auth_client.get(url, {"jobId": job.pk, **query})
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX
+    assert response["Cache-Control"] == "no-store"
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    body = b"".join(response.streaming_content)
+    assert int(response["Content-Length"]) == len(body)
+    rows = read_xlsx(body)
+    assert rows[0] == list(HEADERS)
+    assert rows[1][:3] == ["TikTok", "maya", None]
+
+
+def test_format_csv_on_the_csv_route_is_the_csv(auth_client, job):
+    response = auth_client.get(URL, {"jobId": job.pk, "format": "csv"})
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].endswith('.csv"')
+    assert read_csv(response.getvalue())[1][1] == "maya"
+
+
+def test_the_campaign_workbook(auth_client, job):
+    response = auth_client.get(XLSX_URL, {"campaignId": job.campaign_id})
+    assert response.status_code == 200
+    assert [row[1] for row in read_xlsx(b"".join(response.streaming_content))] == [
+        "Handle",
+        "maya",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "body"),
+    [
+        (
+            "&format=pdf",
+            {
+                "message": "format must be csv or xlsx.",
+                "errors": {"format": ["Choose csv or xlsx."]},
+            },
+        ),
+        (
+            "&format=csv&format=xlsx",
+            {"message": "Give one format.", "errors": {"format": ["Give one format."]}},
+        ),
+    ],
+)
+@pytest.mark.parametrize("url", [URL, XLSX_URL])
+def test_a_bad_format_is_400_json(auth_client, job, url, query, body):
+    response = auth_client.get(f"{url}?jobId={job.pk}{query}")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == body
+
+
+@pytest.mark.parametrize("url", [URL, XLSX_URL])
+def test_an_ended_trial_cannot_export_either_format(auth_client, user, job, url):
+    past = timezone.now() - timedelta(days=1)
+    UserProfile.objects.filter(user=user).update(
+        trial_started_at=past - timedelta(days=7), trial_ends_at=past
+    )
+    response = auth_client.get(url, {"jobId": job.pk})
+    assert response.status_code == 402
+    assert response.json()["message"].startswith("Your free trial has ended. Subscribe to export")
+
+
 # --- authentication -------------------------------------------------------------------------
-def test_anonymous_is_401_json_not_a_redirect(client, job):
-    response = client.get(URL, {"jobId": job.pk})
+@pytest.mark.parametrize("url", [URL, XLSX_URL])
+def test_anonymous_is_401_json_not_a_redirect(client, job, url):
+    response = client.get(url, {"jobId": job.pk})
     assert response.status_code == 401
     assert response.json() == {"message": "Authentication credentials were not provided."}
     assert response["WWW-Authenticate"] == "Token"
@@ -117,7 +169,7 @@ def test_token_auth_works(client, user, job):
     token = Token.objects.create(user=user)
     response = client.get(URL, {"jobId": job.pk}, headers={"Authorization": f"Token {token.key}"})
     assert response.status_code == 200
-    assert read_csv(response.getvalue())[1][0] == "maya"
+    assert read_csv(response.getvalue())[1][1] == "maya"
 
 
 def test_a_wrong_token_is_401(client, job):
@@ -127,17 +179,19 @@ def test_a_wrong_token_is_401(client, job):
 
 
 # --- owner isolation ------------------------------------------------------------------------
-def test_another_users_job_is_404(client, other_user, job):
+@pytest.mark.parametrize("url", [URL, XLSX_URL])
+def test_another_users_job_is_404(client, other_user, job, url):
     client.force_login(other_user)
-    response = client.get(URL, {"jobId": job.pk})
+    response = client.get(url, {"jobId": job.pk})
     assert response.status_code == 404
     assert response.json() == {"message": "Not found."}
     assert b"maya" not in response.content
 
 
-def test_another_users_campaign_is_404(client, other_user, job):
+@pytest.mark.parametrize("url", [URL, XLSX_URL])
+def test_another_users_campaign_is_404(client, other_user, job, url):
     client.force_login(other_user)
-    response = client.get(URL, {"campaignId": job.campaign_id})
+    response = client.get(url, {"campaignId": job.campaign_id})
     assert response.status_code == 404
     assert response.json() == {"message": "Not found."}
 
@@ -211,7 +265,7 @@ def test_write_job_csv_writes_bomless_text_and_counts_rows(job, tmp_path):
         assert write_job_csv(job, handle) == 2
     content = path.read_bytes()
     assert content.startswith(BOM) and not content.startswith(BOM * 2)
-    assert [row[0] for row in read_csv(content)] == ["Username", "maya", "second"]
+    assert [row[1] for row in read_csv(content)] == ["Handle", "maya", "second"]
 
 
 def test_write_campaign_csv_counts_creators_not_rows(user, job):
@@ -220,4 +274,4 @@ def test_write_campaign_csv_counts_creators_not_rows(user, job):
     make_creator(other, external_id=first.external_id, username="maya")
     buffer = io.StringIO(newline="")
     assert write_campaign_csv(job.campaign, buffer) == 1
-    assert buffer.getvalue().startswith("Platform,Creator/Channel Name,Username")
+    assert buffer.getvalue().startswith("Platform,Handle,Display name,")

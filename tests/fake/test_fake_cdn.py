@@ -8,8 +8,8 @@ import pytest
 import requests
 from PIL import Image, UnidentifiedImageError
 
-from scraping.fake import universe as u
-from scraping.fake.testing import running_fake_server
+from fake_scrapecreators import universe as u
+from fake_scrapecreators.testing import running_fake_server
 
 pillow_heif.register_heif_opener()
 KEY = {"x-api-key": "k"}

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from scraping.fake import universe as u
-from scraping.fake.server import FakeScrapeCreatorsServer
-from scraping.fake.testing import running_fake_server, shape_mismatches
+from fake_scrapecreators import universe as u
+from fake_scrapecreators.server import FakeScrapeCreatorsServer
+from fake_scrapecreators.testing import running_fake_server, shape_mismatches
 
 EXAMPLES = Path(__file__).with_name("examples")
 KEY = {"x-api-key": "test-key"}
@@ -516,7 +516,7 @@ def test_module_entry_point_runs_a_server():
         [
             sys.executable,
             "-m",
-            "scraping.fake",
+            "fake_scrapecreators",
             "--port",
             str(port),
             "--latency-profile",

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from scraping.fake import universe as u
-from scraping.fake.testing import shape_mismatches
-from scraping.fake.universe import common, contacts, topics, youtube
+from fake_scrapecreators import universe as u
+from fake_scrapecreators.testing import shape_mismatches
+from fake_scrapecreators.universe import common, contacts, topics, youtube
 
 EXAMPLES = Path(__file__).with_name("examples")
 ROOT = Path(__file__).resolve().parents[2]
@@ -225,7 +225,7 @@ def test_about_half_of_every_page_is_repeats():
 def test_same_query_same_answer_across_processes():
     here = json.dumps(u.tiktok_keyword_page("Skate Boarding", 30), sort_keys=True)
     code = (
-        "import json,sys; from scraping.fake import universe as u; "
+        "import json,sys; from fake_scrapecreators import universe as u; "
         "sys.stdout.write(json.dumps(u.tiktok_keyword_page('skate   boarding', 30), "
         "sort_keys=True))"
     )
@@ -248,6 +248,22 @@ def test_query_topic_reaches_handles_bios_and_captions():
     assert all("skateboarding" in h for h in authors[:50])
     profile = u.tiktok_profile(authors[0])["user"]
     assert profile["uniqueId"] == authors[0]
+
+
+def test_a_topics_hashtag_searched_as_a_keyword_finds_that_topics_creators():
+    # What "expand with related hashtags" searches: every hashtag a caption carries.
+    for topic in topics.TOPICS:
+        keyword_pool = set(u.tiktok_keyword_unique_authors(topic.key))
+        for tag in topic.hashtags:
+            assert topics.topic_for_query(tag)[0] is topic, tag
+            authors = u.tiktok_keyword_unique_authors(tag)
+            assert len(authors) == 1500, tag
+            assert {topics.topic_for_handle(h).key for h in authors[:30]} == {topic.key}, tag
+            if tag != topic.key:  # overlapping the keyword's creators, a little
+                assert 0.05 < len(keyword_pool & set(authors)) / len(authors) < 0.15, tag
+    # Tags that name an alias resolve as before, with the word as a handle token.
+    assert topics.topic_for_query("trailrunning")[1][-1] == "trailrunning"
+    assert topics.topic_for_query("runtok")[1] == topics.TOPIC_BY_KEY["running"].handle_words
 
 
 def test_names_never_look_like_topics_or_control_words():

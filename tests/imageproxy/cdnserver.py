@@ -1,6 +1,8 @@
 """A local HTTP server playing the avatar CDN (and its hostile variants) for the proxy tests."""
 
+import contextlib
 import gzip
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -92,6 +94,54 @@ def start_server(wrap: Callable | None = None) -> ThreadingHTTPServer:
         server.socket = wrap(server.socket)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+class StallingServer:
+    """An image host that accepts every connection and never answers a byte.
+
+    `accepted` counts connections; `open` is how many the other side has not closed yet (the
+    proxy's deadline shuts its socket down, which ends our read with EOF)."""
+
+    def __init__(self) -> None:
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
+        self.accepted = 0
+        self.open = 0
+        self._lock = threading.Lock()
+        self._connections: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _address = self.socket.accept()
+            except OSError:
+                return  # closed
+            with self._lock:
+                self.accepted += 1
+                self.open += 1
+                self._connections.append(conn)
+            threading.Thread(target=self._drain, args=(conn,), daemon=True).start()
+
+    def _drain(self, conn: socket.socket) -> None:
+        try:
+            while conn.recv(4096):
+                pass
+        except OSError:
+            pass
+        with self._lock:
+            self.open -= 1
+
+    def close(self) -> None:
+        self.socket.close()
+        with self._lock:
+            for conn in self._connections:
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
+                conn.close()
 
 
 def static_route(body: bytes, ctype: str, **headers) -> Route:

@@ -5,7 +5,7 @@ import io
 import pytest
 from PIL import Image
 
-fake_testing = pytest.importorskip("scraping.fake.testing")
+fake_testing = pytest.importorskip("fake_scrapecreators.testing")
 
 PATH = "p16-common-sign.tiktokcdn-us.com/tos-useast8-avt-0068-tx2/abc123~tplv-tiktokx-cropcenter-q:100:100:q70"
 QUERY = "?x-expires=1893456000&x-signature=abc%3D"

@@ -1,13 +1,15 @@
-"""The view's contract (routes, headers, formats) and the server-side cache."""
+"""The view's contract (routes, headers, formats), the server-side cache and the failure cache."""
 
 import io
 
 import pytest
-from django.core.cache import cache as django_cache
+from django.core.cache import caches
 from PIL import Image
 
 from imageproxy import cache, convert, fetch
 from imageproxy.signing import proxied_image_url
+
+django_cache = caches["images"]
 
 IMAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 
@@ -149,12 +151,6 @@ def test_the_cache_is_keyed_by_url_and_lives_in_the_shared_cache(proxy_env, cdn,
     assert len(cdn.requests) == 2
 
 
-def test_placeholders_are_not_cached(proxy_env, cdn, get_image):
-    get_image(cdn.url("/404"))
-    get_image(cdn.url("/404"))
-    assert len(cdn.requests) == 2
-
-
 def test_oversized_entries_are_not_cached(proxy_env, cdn, get_image, monkeypatch, images):
     monkeypatch.setattr(cache, "MAX_ENTRY_BYTES", len(images.jpeg) - 1)
     get_image(cdn.url("/avatar.jpeg"))
@@ -187,3 +183,99 @@ def test_a_broken_cache_only_costs_performance(proxy_env, cdn, get_image, monkey
     response = get_image(cdn.url("/avatar.jpeg"))
     assert response.status_code == 200
     assert response["X-Image-Proxy-Source"] == "original"
+
+
+# --- the failure cache -----------------------------------------------------------------------
+
+
+def cached_as(response) -> tuple[str, str, str, str]:
+    return (
+        response["X-Image-Fetch-Strategy"],
+        response["X-Image-Proxy-Source"],
+        response["X-Image-Original-Format"],
+        response["X-Image-Final-Status"],
+    )
+
+
+def test_a_failed_image_is_remembered_and_not_fetched_again(proxy_env, cdn, get_image):
+    first = get_image(cdn.url("/404"), "Ann")
+    second = get_image(cdn.url("/404"), "Zed")
+    assert cached_as(first) == ("placeholder", "placeholder-error", "other", "404")
+    assert cached_as(second) == ("cache", "placeholder-error", "other", "404")
+    assert second["Content-Type"] == "image/svg+xml; charset=utf-8"
+    assert second["Cache-Control"] == "public, max-age=300"
+    assert "Retry-After" not in second
+    # The name is not part of what is cached: each request draws its own initial.
+    assert b">Z</text>" in second.content
+    assert cdn.paths() == ["/404"]
+
+
+def test_every_fallback_refused_is_remembered_as_the_403_placeholder(proxy_env, cdn, get_image):
+    url = cdn.url("/ladder/never.jpeg?x=1")
+    get_image(url)
+    assert len(cdn.requests) == 4
+    response = get_image(url)
+    assert cached_as(response) == ("cache", "placeholder-403", "blocked", "403")
+    assert len(cdn.requests) == 4
+
+
+def test_a_timeout_is_remembered(proxy_env, knobs, cdn, get_image):
+    knobs["image_proxy.deadline"] = 0.3
+    get_image(cdn.url("/slow.jpeg"))
+    response = get_image(cdn.url("/slow.jpeg"))
+    assert cached_as(response) == ("cache", "placeholder-error", "other", "none")
+    assert cdn.paths() == ["/slow.jpeg"]
+
+
+def test_bytes_that_are_no_image_are_remembered(proxy_env, cdn, get_image):
+    get_image(cdn.url("/html.jpeg"))
+    response = get_image(cdn.url("/html.jpeg"))
+    assert cached_as(response) == ("cache", "placeholder-error", "other", "200")
+    assert cdn.paths() == ["/html.jpeg"]
+
+
+def test_failures_live_failure_cache_seconds_in_the_shared_cache(
+    proxy_env, knobs, cdn, get_image, monkeypatch
+):
+    knobs["image_proxy.failure_cache_seconds"] = 120
+    stored = []
+    real_set = django_cache.set
+
+    def recording_set(key, value, timeout):
+        stored.append((key, value, timeout))
+        real_set(key, value, timeout)
+
+    monkeypatch.setattr(django_cache, "set", recording_set)
+    url = cdn.url("/500")
+    get_image(url)
+    [(key, entry, timeout)] = stored
+    assert key == cache.key_for(url)
+    assert timeout == 120
+    assert {k: v for k, v in entry.items() if k != "stored_at"} == {
+        "failed": True,
+        "source": "placeholder-error",
+        "original_format": "other",
+        "status": 500,
+    }
+
+
+def test_no_failure_cache_when_the_knob_is_zero(proxy_env, knobs, cdn, get_image):
+    knobs["image_proxy.failure_cache_seconds"] = 0
+    get_image(cdn.url("/404"))
+    get_image(cdn.url("/404"))
+    assert len(cdn.requests) == 2
+
+
+def test_policy_refusals_are_not_cached(proxy_env, get_image):
+    url = "http://example.org/avatar.jpeg"  # not on the allowlist
+    response = get_image(url)
+    assert cached_as(response) == ("placeholder", "placeholder-error", "blocked", "none")
+    assert django_cache.get(cache.key_for(url)) is None
+
+
+def test_purge_forgets_failures(proxy_env, cdn, get_image):
+    get_image(cdn.url("/404"))
+    cache.purge()
+    response = get_image(cdn.url("/404"))
+    assert response["X-Image-Fetch-Strategy"] == "placeholder"
+    assert cdn.paths() == ["/404", "/404"]

@@ -1,7 +1,8 @@
 import pytest
 import requests
 
-from scraping.fake.server import FakeScrapeCreatorsServer
+from fake_scrapecreators.server import FakeScrapeCreatorsServer
+from scraping.client import default_client
 from tests.factories import make_campaign
 
 # Fast retries in tests; the real values are minutes and seconds.
@@ -25,6 +26,10 @@ class FakeControl:
 
     def calls(self) -> list[dict]:
         return requests.get(f"{self.base_url}/_fake/calls", timeout=5).json()["calls"]
+
+    def calls_to(self, path: str) -> list[dict]:
+        response = requests.get(f"{self.base_url}/_fake/calls", params={"path": path}, timeout=5)
+        return response.json()["calls"]
 
     def reset(self) -> None:
         requests.post(f"{self.base_url}/_fake/reset", timeout=5).raise_for_status()
@@ -52,7 +57,18 @@ def fake_api(fake_server, settings, knobs):
     control.reset()
     settings.SCRAPECREATORS_BASE_URL = fake_server.base_url
     settings.SCRAPECREATORS_API_KEY = "test-key"
+    # The adaptive in-flight limit is shared state in the coordination cache: each test starts
+    # from its start value, whatever the test before learned.
+    default_client().limiter.adaptive.forget()
     return control
+
+
+@pytest.fixture
+def no_queue(monkeypatch):
+    """Jobs are created but nothing runs their steps (no worker): a test runs them itself, or
+    plays a worker that never came."""
+    monkeypatch.setattr("scraping.services.enqueue", lambda *a, **k: None)
+    monkeypatch.setattr("scraping.engine.enqueue", lambda *a, **k: None)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ creator's bio, links and email fields (the fake universe keeps the ground truth)
 
 import pytest
 
-from scraping.fake import universe as fake
+from fake_scrapecreators import universe as fake
 from scraping.services import job_create
 
 pytestmark = pytest.mark.django_db(transaction=True)

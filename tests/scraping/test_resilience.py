@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from fake_scrapecreators import universe as fake
 from scraping import engine
 from scraping.client import default_client
-from scraping.fake import universe as fake
 from scraping.models import ApiCall, ScrapingJob
 from scraping.services import InvalidTransition, job_cancel, job_create, job_retry, jobs_sweep
 
@@ -30,13 +30,6 @@ def statuses(job, endpoint) -> list[int]:
     return list(
         ApiCall.objects.filter(job=job, endpoint=endpoint).values_list("status_code", flat=True)
     )
-
-
-@pytest.fixture
-def no_queue(monkeypatch):
-    """Jobs are created but nothing runs them: a worker that never came."""
-    monkeypatch.setattr("scraping.services.enqueue", lambda *a, **k: None)
-    monkeypatch.setattr("scraping.engine.enqueue", lambda *a, **k: None)
 
 
 @pytest.mark.parametrize("fault", ["429", "500", "text500", "malformed", "disconnect"])
@@ -91,13 +84,23 @@ def test_401_and_402_end_the_job_with_a_clear_error(fake_api, user, campaign, fa
     assert statuses(job, "/v1/tiktok/search/keyword") == [int(fault)]  # never retried blindly
 
 
-def test_a_404_on_one_profile_skips_only_that_creator(fake_api, user, campaign):
-    fake_api.configure(faults=[{"path": "/v1/tiktok/profile", "fault": "404", "times": 1}])
+def test_a_404_on_one_profile_keeps_that_creator_flagged(fake_api, user, campaign):
+    fake_api.configure(
+        faults=[
+            {
+                "path": "/v1/tiktok/profile",
+                "params": {"handle": EXPECTED_30[0]},
+                "fault": "404",
+                "times": 1,
+            }
+        ]
+    )
     job = start(user, campaign)
     assert (job.status, job.processed_results) == ("completed", 30)
-    delivered = usernames(job)
-    expected = fake.tiktok_keyword_unique_authors("running")[:31]
-    assert len(delivered) == 30 and set(delivered) < set(expected)
+    assert usernames(job) == EXPECTED_30
+    unavailable = job.creators.get(enrichment="unavailable")
+    assert unavailable.enrichment_error == "Profile not found upstream (404)."
+    assert unavailable.username == EXPECTED_30[0]
 
 
 def test_a_failed_enrichment_keeps_the_creator_and_notes_it(fake_api, user, campaign, knobs):
@@ -105,23 +108,26 @@ def test_a_failed_enrichment_keeps_the_creator_and_notes_it(fake_api, user, camp
     fake_api.configure(faults=[{"path": "/v1/tiktok/profile", "fault": "500", "times": 1}])
     job = start(user, campaign)
     assert usernames(job) == EXPECTED_30
-    failed = job.creators.get(enrichment="failed")
-    assert (
-        failed.enrichment_error == "Something went wrong scraping the platform. Please try again."
+    failed = job.creators.get(enrichment="unavailable")
+    assert failed.enrichment_error == (
+        "The profile call failed (500): "
+        "Something went wrong scraping the platform. Please try again."
     )
     assert failed.bio == ""
 
 
-def test_three_failed_steps_in_a_row_end_the_job_as_error_and_retry_resumes(
+def test_a_source_failing_three_steps_in_a_row_ends_and_retry_reopens_it(
     fake_api, user, campaign, knobs
 ):
     knobs["scraping.max_retries"] = 0
     fake_api.configure(faults=[{"path": "/v1/tiktok/search/keyword", "fault": "500", "times": 3}])
     job = start(user, campaign)
-    assert job.status == "error"
-    assert job.error == (
-        "Stopped after 3 failed attempts in a row: Upstream error: "
-        "Something went wrong scraping the platform. Please try again."
+    # The search's only source failed three times in a row: it ends, and with it the search,
+    # which says so (not "ran dry") and can be retried.
+    assert (job.status, job.error) == ("partial", "")
+    assert job.finish_reason == (
+        "Every source failed (“running” failed (500): "
+        "Something went wrong scraping the platform. Please try again.): found 0 of 30 creators."
     )
     job = job_retry(job=job)
     job.refresh_from_db()
@@ -238,7 +244,15 @@ def test_a_missing_similar_target_ends_with_a_clear_error(fake_api, user, campai
         keywords=None,
         target_username="unknown.person",
     )
-    assert (job.status, job.error) == ("error", "The target unknown.person was not found upstream.")
+    assert (job.status, job.error, job.error_code) == (
+        "error",
+        "The Instagram account @unknown.person was not found. "
+        "Check the handle and start a new search.",
+        "target_not_found",
+    )
+    assert job.can_retry is False
+    with pytest.raises(InvalidTransition, match=r"was not found\. .* Retrying cannot help\."):
+        job_retry(job=job)
 
 
 def test_the_api_call_budget_ends_the_job_partial(fake_api, user, campaign, knobs):

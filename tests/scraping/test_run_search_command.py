@@ -4,7 +4,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from scraping.fake import universe as fake
+from fake_scrapecreators import universe as fake
 from scraping.models import ScrapingJob
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,9 +41,30 @@ def test_run_search_starts_waits_and_summarises(fake_api, user, campaign, tmp_pa
         f"Upstream calls: {job.processed_runs}, credits: {job.credits_used}."
     ) in text
     rows = list(csv.reader(path.open(encoding="utf-8-sig")))
-    assert rows[0][:2] == ["Username", "Followers"]
-    assert [r[0] for r in rows[1:]] == fake.tiktok_keyword_unique_authors("running")[:30]
+    assert rows[0][:2] == ["Platform", "Handle"]
+    assert [r[1] for r in rows[1:]] == fake.tiktok_keyword_unique_authors("running")[:30]
     assert f"Wrote 30 rows to {path}" in text
+
+
+def test_run_search_can_expand_with_related_hashtags(fake_api, user, campaign, knobs):
+    knobs["scraping.related_hashtags"] = 2
+    out = io.StringIO()
+    call_command(
+        "run_search",
+        *("--user", "owner@example.com", "--campaign", "runners", "--platform", "tiktok"),
+        *("--type", "keyword", "--keywords", "running", "--target", "100", "--expand-related"),
+        stdout=out,
+    )
+    job = ScrapingJob.objects.get()
+    assert (job.expand_related, job.status, job.processed_results) == (True, "completed", 100)
+    found = {
+        tag: job.creators.filter(keyword=f"#{tag}").count()
+        for tag in ("ultrarunning", "marathontraining")
+    }
+    assert (
+        f"Related hashtags (creators found): #ultrarunning ({found['ultrarunning']}), "
+        f"#marathontraining ({found['marathontraining']})."
+    ) in out.getvalue()
 
 
 def test_run_search_no_wait_returns_at_once(fake_api, user, campaign, monkeypatch):

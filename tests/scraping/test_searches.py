@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from scraping.fake import universe as fake
+from fake_scrapecreators import universe as fake
 from scraping.models import ApiCall, Creator, ScrapingJob
 from scraping.services import job_create
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from django.db import connection, connections
 
+from fake_scrapecreators import universe as fake
 from scraping import engine
-from scraping.fake import universe as fake
 from scraping.models import ScrapingJob
 from scraping.services import job_create
 

@@ -169,7 +169,7 @@ def test_the_registry_has_the_knobs_the_product_reads():
         "scraping.continuation_delay": 0.0,
         "api_limits.requests_per_second": 20,
         "scraping.job_timeout": 3600.0,
-        "scraping.enrichment_concurrency": 8,
+        "scraping.enrichment_concurrency": 64,
         "scraping.enrichment_batch_rounds": 3,
         "image_proxy.image_cache_seconds": 3600.0,
         "api.throttle_search_per_minute": 30,

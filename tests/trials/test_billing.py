@@ -328,6 +328,7 @@ class FakeStripe:
 
 @pytest.fixture
 def real_stripe(settings, monkeypatch):
+    settings.BILLING_MODE = "stripe"
     settings.STRIPE_SECRET_KEY = "sk_test_123"
     settings.STRIPE_WEBHOOK_SECRET = "whsec_real"
     settings.STRIPE_PRICE_STARTER = "price_starter_real"
@@ -356,7 +357,7 @@ def test_real_checkout_creates_customer_and_session(client, make_user, real_stri
     }
     assert profile_of(user).stripe_customer_id == "cus_real"
     assert client.post("/billing/portal/")["Location"] == "https://billing.stripe.test/p/1"
-    assert client.get("/billing/mock/portal/")["Location"] == "/billing/"
+    assert client.get("/billing/mock/portal/").status_code == 404
 
 
 def test_real_mode_maps_prices_to_plans(client, make_user, real_stripe):
@@ -384,10 +385,21 @@ def test_stripe_outage_is_a_message_not_an_error(client, make_user, real_stripe)
     )
 
 
+def test_a_checkout_session_without_a_url_is_a_message_not_an_error(client, make_user, real_stripe):
+    real_stripe.v1.checkout.sessions.create = real_stripe._call(
+        "checkout.sessions.create", url=None
+    )
+    client.force_login(make_user())
+    response = client.post("/billing/checkout/", {"plan": "pro"}, follow=True)
+    assert response.status_code == 200
+    assert (
+        "We could not reach our payment provider. Try again shortly." in response.content.decode()
+    )
+
+
 def test_mock_checkout_is_off_with_real_keys(client, make_user, real_stripe):
     client.force_login(make_user())
-    response = client.get("/billing/mock/checkout/?session=x", follow=True)
-    assert "Mock checkout is off" in response.content.decode()
+    assert client.get("/billing/mock/checkout/?session=x").status_code == 404
 
 
 def test_mock_checkout_link_parameters(client, make_user):
@@ -400,6 +412,8 @@ def test_real_keys_need_the_webhook_secret_and_prices(settings):
     from trials.checks import stripe_settings
 
     assert stripe_settings(None) == []  # mock mode
+    settings.BILLING_MODE = "stripe"
+    assert stripe_settings(None) == []  # no key at all: the deploy check's business
     settings.STRIPE_SECRET_KEY = "sk_live_x"
     settings.STRIPE_PRICE_STARTER = "price_1"
     assert [e.msg for e in stripe_settings(None)] == [

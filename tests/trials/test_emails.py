@@ -5,8 +5,21 @@ from django.core import mail
 from django.utils import timezone
 from django_q.models import Schedule
 
-from trials import emails, services, tasks
+from trials import emails, tasks
 from trials.models import ScheduledEmail
+from trials.services.lifecycle_emails import (
+    email_render,
+    email_schedule,
+    email_send_now,
+    signup_emails_schedule,
+)
+from trials.services.onboarding import (
+    onboarding_complete,
+    onboarding_save_step1,
+    onboarding_save_step2,
+)
+from trials.services.subscriptions import subscription_set_for_tests
+from trials.services.trial import trial_extend
 
 from .backends import FlakyBackend
 from .conftest import T0
@@ -36,7 +49,7 @@ def test_the_dispatcher_is_a_schedule_every_minute():
 
 def test_welcome_right_away_and_abandonment_after_two_hours(make_user, clock):
     user = make_user("sam@example.com", onboarded=False)
-    services.signup_emails_schedule(user=user)
+    signup_emails_schedule(user=user)
 
     tasks.send_due_emails()
     assert subjects() == ["Welcome to Creatorscope"]
@@ -63,10 +76,10 @@ def test_welcome_right_away_and_abandonment_after_two_hours(make_user, clock):
 
 def test_no_abandonment_email_once_onboarding_is_finished(make_user, clock):
     user = make_user(onboarded=False)
-    services.signup_emails_schedule(user=user)
-    services.onboarding_save_step1(user=user, full_name="Sam", business_name="Co")
-    services.onboarding_save_step2(user=user, brand_description="Shoes")
-    services.onboarding_complete(user=user)
+    signup_emails_schedule(user=user)
+    onboarding_save_step1(user=user, full_name="Sam", business_name="Co")
+    onboarding_save_step2(user=user, brand_description="Shoes")
+    onboarding_complete(user=user)
     clock.shift(timedelta(hours=3))
     tasks.send_due_emails()
     assert subjects() == ["Welcome to Creatorscope"]
@@ -75,7 +88,7 @@ def test_no_abandonment_email_once_onboarding_is_finished(make_user, clock):
 
 def test_abandonment_is_rechecked_at_send_time(make_user, clock):
     user = make_user()  # onboarded, but an abandonment email is due anyway
-    services.email_schedule(user=user, email_type="abandonment", send_at=timezone.now())
+    email_schedule(user=user, email_type="abandonment", send_at=timezone.now())
     tasks.send_due_emails()
     row = rows(user)["abandonment"]
     assert (row.status, row.error) == (Status.CANCELLED, "not sent: onboarding already completed")
@@ -118,7 +131,7 @@ def test_each_trial_email_is_sent_once_at_its_time(make_user, clock):
 def test_no_trial_reminders_after_subscribing(make_user, clock):
     user = make_user()
     clock.shift(timedelta(days=1))
-    services.subscription_set_for_tests(user=user, plan="starter")
+    subscription_set_for_tests(user=user, plan="starter")
     for day in (2, 5, 7):
         clock.move_to(T0 + timedelta(days=day), tick=False)
         tasks.send_due_emails()
@@ -141,7 +154,7 @@ def test_a_late_reminder_for_an_ended_trial_is_not_sent(make_user, clock):
 def test_extending_the_trial_moves_the_expiry_email(make_user, clock):
     user = make_user()
     clock.shift(timedelta(days=6))
-    services.trial_extend(user=user, days=3)
+    trial_extend(user=user, days=3)
     clock.move_to(T0 + timedelta(days=7), tick=False)
     tasks.send_due_emails()
     assert "Your Creatorscope trial has ended" not in subjects()
@@ -152,7 +165,7 @@ def test_extending_the_trial_moves_the_expiry_email(make_user, clock):
 
 def test_recipient_is_read_from_the_user_at_send_time(make_user, clock):
     user = make_user("old@example.com")
-    services.email_schedule(user=user, email_type="welcome", send_at=T0 + timedelta(minutes=5))
+    email_schedule(user=user, email_type="welcome", send_at=T0 + timedelta(minutes=5))
     user.email = "new@example.com"
     user.save()
     clock.shift(timedelta(minutes=5))
@@ -164,7 +177,7 @@ def test_failures_are_retried_with_backoff_then_sent(make_user, clock, settings)
     settings.EMAIL_BACKEND = "tests.trials.backends.FlakyBackend"
     FlakyBackend.failures_left = 2
     user = make_user()
-    row = services.email_schedule(user=user, email_type="welcome", send_at=T0)
+    row = email_schedule(user=user, email_type="welcome", send_at=T0)
 
     tasks.send_due_emails()
     row.refresh_from_db()
@@ -199,7 +212,7 @@ def test_failures_end_as_failed_after_five_attempts(make_user, clock, settings):
     settings.EMAIL_BACKEND = "tests.trials.backends.FlakyBackend"
     FlakyBackend.failures_left = -1
     user = make_user()
-    row = services.email_schedule(user=user, email_type="welcome", send_at=T0)
+    row = email_schedule(user=user, email_type="welcome", send_at=T0)
     for _ in range(10):
         tasks.send_due_emails()
         clock.shift(timedelta(minutes=10))
@@ -211,7 +224,7 @@ def test_failures_end_as_failed_after_five_attempts(make_user, clock, settings):
 
 def test_a_claimed_email_is_not_sent_again_until_its_lease_ends(make_user, clock):
     user = make_user()
-    row = services.email_schedule(user=user, email_type="welcome", send_at=T0)
+    row = email_schedule(user=user, email_type="welcome", send_at=T0)
     assert emails.claim(row.pk, timezone.now()) is True  # a worker took it, then died
     assert emails.claim(row.pk, timezone.now()) is False
     tasks.send_due_emails()
@@ -224,7 +237,7 @@ def test_a_claimed_email_is_not_sent_again_until_its_lease_ends(make_user, clock
 
 def test_a_row_whose_last_attempt_never_reported_back_is_failed(make_user, clock):
     user = make_user()
-    row = services.email_schedule(user=user, email_type="welcome", send_at=T0)
+    row = email_schedule(user=user, email_type="welcome", send_at=T0)
     ScheduledEmail.objects.filter(pk=row.pk).update(attempts=emails.MAX_ATTEMPTS)
     tasks.send_due_emails()
     row.refresh_from_db()
@@ -234,27 +247,25 @@ def test_a_row_whose_last_attempt_never_reported_back_is_failed(make_user, clock
 def test_provider_message_id_is_recorded(make_user, clock, settings):
     settings.EMAIL_BACKEND = "anymail.backends.test.EmailBackend"
     user = make_user()
-    row = services.email_send_now(user=user, email_type="welcome", is_test=False)
+    row = email_send_now(user=user, email_type="welcome", is_test=False)
     assert (row.status, row.provider_message_id) == (Status.SENT, "0")
     assert mail.outbox[0].anymail_test_params["tags"] == ["welcome"]
 
 
 def test_test_sends_skip_eligibility_and_stay_apart(make_user, clock):
     user = make_user()  # trial running: the expiry email is not due and not eligible
-    row = services.email_send_now(user=user, email_type="trial_expiry")
+    row = email_send_now(user=user, email_type="trial_expiry")
     assert (row.status, row.is_test, row.sent_at) == (Status.SENT, True, T0)
     assert subjects() == ["Your Creatorscope trial has ended"]
     assert rows(user)["trial_expiry"].status == Status.PENDING  # the real one is untouched
-    row = services.email_send_now(user=user, email_type="trial_expiry", is_test=False)
+    row = email_send_now(user=user, email_type="trial_expiry", is_test=False)
     assert (row.status, row.error) == (Status.CANCELLED, "not sent: trial still running")
 
 
 def test_scheduling_twice_moves_the_pending_row(make_user):
     user = make_user()
-    first = services.email_schedule(user=user, email_type="welcome", send_at=T0)
-    second = services.email_schedule(
-        user=user, email_type="welcome", send_at=T0 + timedelta(hours=1)
-    )
+    first = email_schedule(user=user, email_type="welcome", send_at=T0)
+    second = email_schedule(user=user, email_type="welcome", send_at=T0 + timedelta(hours=1))
     assert first.pk == second.pk
     assert second.scheduled_for == T0 + timedelta(hours=1)
     assert ScheduledEmail.objects.filter(user=user, email_type="welcome").count() == 1
@@ -262,7 +273,7 @@ def test_scheduling_twice_moves_the_pending_row(make_user):
 
 def test_deactivated_users_get_nothing(make_user, clock):
     user = make_user(is_active=False)
-    services.email_schedule(user=user, email_type="welcome", send_at=T0)
+    email_schedule(user=user, email_type="welcome", send_at=T0)
     tasks.send_due_emails()
     assert mail.outbox == []
     assert rows(user)["welcome"].error == "not sent: user is deactivated"
@@ -272,7 +283,7 @@ def test_deactivated_users_get_nothing(make_user, clock):
 def test_every_email_renders_as_text_and_html(make_user, clock, email_type):
     user = make_user()
     clock.shift(timedelta(days=5))
-    subject, text, html = services.email_render(user=user, email_type=email_type)
+    subject, text, html = email_render(user=user, email_type=email_type)
     assert subject == emails.SUBJECTS[email_type]
     assert text.startswith("Hi Test,")
     assert "<" not in text and "&#" not in text and "{{" not in text
@@ -282,12 +293,12 @@ def test_every_email_renders_as_text_and_html(make_user, clock, email_type):
 
 def test_unknown_email_type_is_refused(make_user):
     with pytest.raises(ValueError):
-        services.email_schedule(user=make_user(), email_type="newsletter", send_at=T0)
+        email_schedule(user=make_user(), email_type="newsletter", send_at=T0)
 
 
 def test_scheduled_test_emails_skip_eligibility_too(make_user, clock):
     user = make_user(plan="pro")  # subscribed: sequence reminders would be cancelled
-    row = services.email_schedule(
+    row = email_schedule(
         user=user, email_type="trial_day5", send_at=T0 + timedelta(minutes=5), is_test=True
     )
     clock.shift(timedelta(minutes=5))

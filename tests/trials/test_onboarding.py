@@ -3,8 +3,13 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 
-from trials import selectors, services
+from trials import selectors
 from trials.models import ScheduledEmail
+from trials.services.onboarding import (
+    onboarding_complete,
+    onboarding_save_step1,
+    onboarding_save_step2,
+)
 
 from ..conftest import PASSWORD
 from .conftest import T0, profile_of
@@ -62,9 +67,9 @@ def test_repeating_onboarding_never_restarts_or_extends_the_trial(client, make_u
 
     # Again through the pages and the services, days later.
     assert onboard(client)["Location"] == "/dashboard/"
-    services.onboarding_save_step1(user=user, full_name="Maya L", business_name="Trailhead Co")
-    services.onboarding_save_step2(user=user, brand_description="Shoes.")
-    services.onboarding_complete(user=user)
+    onboarding_save_step1(user=user, full_name="Maya L", business_name="Trailhead Co")
+    onboarding_save_step2(user=user, brand_description="Shoes.")
+    onboarding_complete(user=user)
 
     profile = profile_of(user)
     assert (profile.trial_started_at, profile.trial_ends_at) == (T0, T0 + timedelta(days=7))
@@ -81,7 +86,7 @@ def test_repeating_onboarding_never_restarts_or_extends_the_trial(client, make_u
 def test_an_expired_trial_stays_expired_after_onboarding_again(make_user, clock):
     user = make_user()
     clock.shift(timedelta(days=10))
-    services.onboarding_complete(user=user)
+    onboarding_complete(user=user)
     assert profile_of(user).trial_ends_at == T0 + timedelta(days=7)
     assert selectors.trial_status(user) == "expired"
 
@@ -91,9 +96,9 @@ def test_completing_needs_both_steps(make_user):
 
     user = make_user(onboarded=False)
     with pytest.raises(ValidationError):
-        services.onboarding_complete(user=user)
+        onboarding_complete(user=user)
     with pytest.raises(ValidationError):
-        services.onboarding_save_step2(user=user, brand_description="Shoes")
+        onboarding_save_step2(user=user, brand_description="Shoes")
     assert selectors.trial_status(user) == "none"
 
 

@@ -2,8 +2,10 @@ from datetime import timedelta
 
 import pytest
 
-from trials import selectors, services
+from trials import selectors
 from trials.models import ScheduledEmail
+from trials.services.staff_tools import test_user_create
+from trials.services.trial import trial_extend
 
 from .conftest import T0, profile_of
 
@@ -21,7 +23,7 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_test_users_in_each_state(clock, state, onboarded, trial, plan, left):
-    user = services.test_user_create(state=state)
+    user = test_user_create(state=state)
     assert user.email.startswith(f"test-{state.replace('_', '-')}-")
     assert user.has_usable_password() is False
     assert selectors.onboarding_required(user) is (not onboarded)
@@ -31,21 +33,21 @@ def test_test_users_in_each_state(clock, state, onboarded, trial, plan, left):
 
 
 def test_test_user_with_a_given_email(clock):
-    user = services.test_user_create(state="fresh", email="QA@Example.com")
+    user = test_user_create(state="fresh", email="QA@Example.com")
     assert user.email == "qa@example.com"
 
 
 def test_unknown_state_is_refused():
     with pytest.raises(ValueError):
-        services.test_user_create(state="vip")
+        test_user_create(state="vip")
 
 
 def test_trial_extend_adds_days_and_restarts_from_now_when_ended(make_user, clock):
     user = make_user()
-    services.trial_extend(user=user, days=2)
+    trial_extend(user=user, days=2)
     assert profile_of(user).trial_ends_at == T0 + timedelta(days=9)
     clock.shift(timedelta(days=20))
-    services.trial_extend(user=user, days=7)
+    trial_extend(user=user, days=7)
     assert profile_of(user).trial_ends_at == T0 + timedelta(days=27)
     assert selectors.trial_status(user) == "active"
     expiry = ScheduledEmail.objects.get(user=user, email_type="trial_expiry", status="pending")
@@ -54,6 +56,6 @@ def test_trial_extend_adds_days_and_restarts_from_now_when_ended(make_user, cloc
 
 def test_trial_extend_validates(make_user):
     with pytest.raises(ValueError):
-        services.trial_extend(user=make_user(), days=0)
+        trial_extend(user=make_user(), days=0)
     with pytest.raises(ValueError):
-        services.trial_extend(user=make_user(onboarded=False), days=3)
+        trial_extend(user=make_user(onboarded=False), days=3)

@@ -3,7 +3,13 @@ from datetime import timedelta
 import pytest
 
 from tests.factories import make_campaign
-from trials import selectors, services
+from trials import selectors
+from trials.services.onboarding import (
+    onboarding_complete,
+    onboarding_save_step1,
+    onboarding_save_step2,
+)
+from trials.services.usage import creators_grant
 
 from .conftest import T0
 
@@ -37,9 +43,9 @@ def test_countdown_text(left, text):
 def test_trial_status_comes_from_the_dates_and_the_clock(make_user, clock):
     user = make_user(onboarded=False)
     assert selectors.trial_status(user) == "none"
-    services.onboarding_save_step1(user=user, full_name="Ann", business_name="Co")
-    services.onboarding_save_step2(user=user, brand_description="Shoes")
-    services.onboarding_complete(user=user)
+    onboarding_save_step1(user=user, full_name="Ann", business_name="Co")
+    onboarding_save_step2(user=user, brand_description="Shoes")
+    onboarding_complete(user=user)
     assert selectors.trial_status(user) == "active"
     clock.shift(timedelta(days=7) - timedelta(microseconds=1))
     assert selectors.trial_status(user) == "active"
@@ -79,7 +85,7 @@ def test_plan_usage_during_the_trial(make_user, clock):
     from django.db import transaction
 
     with transaction.atomic():
-        services.creators_reserve(user=user, wanted=120)
+        creators_grant(user=user, creators=[("tiktok", f"c{n}") for n in range(120)])
     clock.shift(timedelta(days=2))
     usage = selectors.plan_usage(user)
     assert {k: usage[k] for k in selectors.PLAN_USAGE_KEYS} == {
@@ -116,7 +122,8 @@ def test_billing_page_shows_plan_usage_and_profile(client, make_user, clock):
     page = client.get("/billing/").content.decode()
     assert "Free trial" in page
     assert "Campaigns: 1 of 5" in page
-    assert "Creators during the trial: 0 of 1,000" in page
+    assert "Creators used in your trial: 0 of 1,000" in page
+    assert "A creator counts once per trial, however many searches or campaigns find it." in page
     assert "Subscribe to Starter" in page and "Subscribe to Pro" in page
     assert "Trail running shoes." in page
     assert "mock mode" in page

@@ -5,9 +5,9 @@ from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from rest_framework.response import Response
 
-from influencer.api import ApiView
+from core.api import ApiView
 from influencer.urls import urlpatterns as project_urls
-from trials.services import entitlement_check
+from trials.services.entitlements import entitlement_check
 
 
 class SearchProbe(ApiView):

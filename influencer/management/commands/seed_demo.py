@@ -7,7 +7,11 @@ from django.db import transaction
 
 from campaigns.models import Campaign
 from campaigns.services import campaign_create
-from trials import services as trials
+from trials.services.onboarding import (
+    onboarding_complete,
+    onboarding_save_step1,
+    onboarding_save_step2,
+)
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password-123"  # noqa: S105 (a documented demo login)
@@ -28,9 +32,9 @@ class Command(BaseCommand):
             user = User.objects.create_user(username="demo", email=email, password=password)
             EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
             # Onboarded, so the demo opens on the dashboard with its 7-day trial running.
-            trials.onboarding_save_step1(user=user, full_name="Demo User", business_name="Demo Co")
-            trials.onboarding_save_step2(user=user, brand_description="Running shoes and gear.")
-            trials.onboarding_complete(user=user)
+            onboarding_save_step1(user=user, full_name="Demo User", business_name="Demo Co")
+            onboarding_save_step2(user=user, brand_description="Running shoes and gear.")
+            onboarding_complete(user=user)
         if not Campaign.objects.filter(owner=user).exists():
             campaign_create(
                 owner=user,

@@ -1,0 +1,1 @@
+"""Shared bases every app uses: the bottom layer. It imports no app of the project."""

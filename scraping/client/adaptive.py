@@ -1,0 +1,199 @@
+"""Adaptive concurrency (AIMD): how many upstream calls may be in flight at once, learned from
+the upstream's own answers and shared by every worker process.
+
+The limit is one float in the "coordination" cache; `SharedRateLimiter.slot()` uses its whole
+part as the in-flight cap, and the client reports every answered call here:
+
+- **Slow start**: until the first cut, a call that succeeded (any status but 429 and 5xx) and
+  was not slow adds 1, which would double the limit every round of `limit` calls, as TCP's
+  slow start does; `HEADROOM` (below) holds it to half again per round. From 8, an upstream
+  that takes 64 is reached in about six rounds, where adding one a round would take 56 (about
+  95 s of 1.7 s profile calls, longer than a whole search).
+- **Additive increase**: after a cut, such a call adds 1/limit, so a round of `limit`
+  successful calls adds about one.
+- **Only a limit in use grows**: a call counts only if at least half the limit was in flight
+  when it started (TCP's congestion window validation, RFC 7661) and it did not wait for a
+  per-second slot (then that cap, not this one, held calls back); and the limit never grows
+  past `HEADROOM` (1.5) times the calls in flight beside it. A quiet system does not inflate a
+  limit it never tried, and a fresh limit overshoots an upstream ceiling by half of it at most
+  (about half a ceiling's worth of calls refused, once), not by all of it.
+- **Multiplicative decrease**: a 429, a 5xx, a timeout or a slow call multiplies the limit by
+  0.7 (a refused connection says nothing about upstream's load and changes nothing). 0.7, not
+  TCP Reno's 0.5, as TCP CUBIC does: against a fixed ceiling a halved limit spends most of the
+  climb back well under it, which is slower than a fixed cap at that ceiling. One overload
+  answers many calls at once (a burst of 429s, or every call in flight turning slow), and that
+  must cut the limit once, not down to the floor: a cut happens at most once per `COOLDOWN`
+  (an atomic `cache.add` decides, across processes), and only for a call that started after
+  the last cut (the calls started before it belong to the overload it answered).
+- **Careful probing near the last overload**: the limit a cut started from (the peak) is
+  remembered; within one call of it, growth is `PROBE_SLOWDOWN` times slower, so the limit
+  rests just under an upstream ceiling and tests it now and then instead of every few rounds
+  (the plateau of CUBIC's window curve). Past the peak + 1 growth is normal again: the ceiling
+  has moved up. A 429 once the limit has reached the peak's whole number confirms the ceiling
+  it already knew rather than signalling an overload, so it costs a cut by 0.9 (back under the
+  ceiling, not far below it) and the peak stays; another 429 below that level cuts by 0.7 as
+  usual, so a ceiling that really came down is still followed down multiplicatively.
+- **Bounds**: never below `api_limits.adaptive_min_concurrency` nor above
+  `api_limits.max_concurrent_requests` (checked at every read, so a lowered knob holds at
+  once). No value yet (first use, or the coordination cache was emptied):
+  `api_limits.adaptive_start_concurrency`. The value has no expiry: a limit that sits at the
+  ceiling is not rewritten, and it must not fall back to the start for that.
+- **Slow**: longer than `SLOW_FACTOR` × the endpoint's baseline + `SLOW_MARGIN`. The baseline
+  is an average that follows a faster call quickly and a slower one slowly, so it sits near the
+  fastest recent calls; it still follows a lasting change of the upstream's speed within a few
+  tens of calls, so an upstream that got slower for good is not punished forever. The margin
+  keeps the jitter of fast calls (and of a busy machine) from counting as overload. Each
+  process learns its own baselines from its own calls: a few calls are enough.
+
+The read-modify-write of the limit is not atomic: two processes may read the same value and
+the second write wins, losing an increase or a cut. That is acceptable for AIMD (the next
+answers correct it, as TCP's do); the cheap atomic primitive is used where it matters most,
+the one-cut-per-window guard.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.cache.backends.base import BaseCache
+
+logger = logging.getLogger(__name__)
+
+INCREASE = 1.0  # added per round of `limit` successful calls
+DECREASE = 0.7  # the limit is multiplied by this on overload
+PROBE_SLOWDOWN = 64  # growth is this many times slower within one call of the last peak
+PROBE_DECREASE = 0.9  # the cut when a probe at the last peak is refused with a 429
+HEADROOM = 1.5  # the limit grows to at most this many times the calls in flight
+COOLDOWN = 1.0  # seconds: at most one cut per window, whatever the processes
+SLOW_FACTOR = 2.0  # a call is slow past this many times its endpoint's baseline...
+SLOW_MARGIN = 0.25  # ...plus this many seconds
+WARMUP_CALLS = 5  # calls an endpoint's baseline needs before a call can count as slow
+FOLLOW_FASTER = 0.3  # baseline weight of a call faster than the baseline
+FOLLOW_SLOWER = 0.02  # and of a slower one
+
+
+@dataclass
+class Lease:
+    """One call's place under the limiter: what the adaptive limit learns from its answer."""
+
+    started: float  # wall-clock time the call got its slot (compared across processes)
+    in_flight: int  # calls holding a slot then, this one included
+    limit: float  # the adaptive limit then
+    waited_for_rate: bool = False  # it had to wait for a per-second slot
+
+    @property
+    def limit_in_use(self) -> bool:
+        """The call ran with at least half the limit in flight and no per-second wait."""
+        return self.in_flight * 2 >= int(self.limit) and not self.waited_for_rate
+
+
+class LatencyBaseline:
+    """Per endpoint, the latency of its fastest recent calls (this process's own calls)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_endpoint: dict[str, tuple[float, int]] = {}  # endpoint → (baseline, calls)
+
+    def slow(self, endpoint: str, seconds: float) -> bool:
+        """Whether this call was slow for its endpoint; the call then joins the baseline."""
+        with self._lock:
+            baseline, calls = self._by_endpoint.get(endpoint, (seconds, 0))
+            slow = calls >= WARMUP_CALLS and seconds > SLOW_FACTOR * baseline + SLOW_MARGIN
+            weight = FOLLOW_FASTER if seconds < baseline else FOLLOW_SLOWER
+            self._by_endpoint[endpoint] = (baseline + weight * (seconds - baseline), calls + 1)
+            return slow
+
+
+class AdaptiveLimit:
+    """The shared AIMD in-flight limit (see the module's docstring)."""
+
+    def __init__(
+        self,
+        *,
+        cache: BaseCache,
+        prefix: str,
+        start: Callable[[], float],
+        floor: Callable[[], float],
+        ceiling: Callable[[], float],
+    ) -> None:
+        self._cache = cache
+        self.key = f"{prefix}:aimd:limit"
+        self._cut_key = f"{prefix}:aimd:cut"  # wall-clock time of the last cut
+        self._peak_key = f"{prefix}:aimd:peak"  # the limit the last cut started from
+        self._cooldown_key = f"{prefix}:aimd:cooldown"  # present during a cut's window
+        self._start, self._floor, self._ceiling = start, floor, ceiling
+        self.baselines = LatencyBaseline()
+
+    def value(self, stored: object) -> float:
+        """The limit from its stored value (None: not set yet), within today's bounds."""
+        raw = stored if isinstance(stored, int | float) else float(self._start())
+        ceiling = max(1.0, float(self._ceiling()))
+        return min(ceiling, max(float(self._floor()), float(raw)))
+
+    def current(self) -> float:
+        return self.value(self._cache.get(self.key))
+
+    def report(self, lease: Lease, *, endpoint: str, status: int | None, seconds: float) -> None:
+        """Learn from one answered call: `status` None means it timed out (no answer)."""
+        if status is None or status == 429 or status >= 500:
+            self._cut(lease, "timeout" if status is None else f"HTTP {status}", status == 429)
+        elif self.baselines.slow(endpoint, seconds):
+            self._cut(lease, f"slow call ({seconds:.2f} s)", False)
+        elif lease.limit_in_use:
+            self._grow(lease)
+
+    def forget(self) -> None:
+        """Back to the start value (tests; or from a shell, after a change upstream)."""
+        self._cache.delete_many([self.key, self._cut_key, self._peak_key, self._cooldown_key])
+
+    def _read(self) -> tuple[float, float, float]:
+        """The limit, the time of the last cut and the peak it cut from (0.0: none yet)."""
+        found = self._cache.get_many([self.key, self._cut_key, self._peak_key])
+        cut, peak = found.get(self._cut_key), found.get(self._peak_key)
+        return (
+            self.value(found.get(self.key)),
+            cut if isinstance(cut, float) else 0.0,
+            peak if isinstance(peak, float) else 0.0,
+        )
+
+    def _grow(self, lease: Lease) -> None:
+        limit, last_cut, peak = self._read()
+        if lease.started < last_cut:
+            return  # it ran under the limit before the last cut: no evidence for this one
+        if not peak:
+            step = INCREASE  # slow start: no overload seen yet
+        elif _near(limit, peak):
+            step = INCREASE / limit / PROBE_SLOWDOWN
+        else:
+            step = INCREASE / limit
+        # Never far past the calls this one ran beside: what was not tried is not known.
+        grown = min(max(1.0, float(self._ceiling())), HEADROOM * lease.in_flight, limit + step)
+        if grown > limit:
+            self._cache.set(self.key, grown, timeout=None)
+
+    def _cut(self, lease: Lease, why: str, refused: bool) -> None:
+        """`refused`: a 429, upstream's own word that the limit is over its ceiling."""
+        limit, last_cut, peak = self._read()
+        if lease.started < last_cut:
+            return  # the overload the last cut already answered
+        if not self._cache.add(self._cooldown_key, 1, timeout=COOLDOWN):
+            return  # another call (maybe in another process) has just cut
+        # A probe refused at the last peak's level: the ceiling it knew, not an overload.
+        probe_refused = refused and bool(peak) and int(limit) >= int(peak)
+        cut = self.value(limit * (PROBE_DECREASE if probe_refused else DECREASE))
+        now = time.time()
+        new_peak = max(peak, limit) if probe_refused else limit
+        self._cache.set_many(
+            {self.key: cut, self._cut_key: now, self._peak_key: new_peak}, timeout=None
+        )
+        logger.info(
+            "upstream concurrency limit cut",
+            extra={"reason": why, "limit": round(cut, 2), "was": round(limit, 2)},
+        )
+
+
+def _near(limit: float, peak: float) -> bool:
+    """Within one call of the level the last cut started from: probing a known ceiling."""
+    return peak - 1 <= limit < peak + 1

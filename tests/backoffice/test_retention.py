@@ -1,0 +1,158 @@
+"""Retention: finished searches go after their days in sysconfig, running ones never."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django_q.models import Schedule
+
+from backoffice.models import AdminAction
+from backoffice.services import retention_purge
+from backoffice.tasks import purge_expired_jobs
+from scraping.models import ApiCall, Creator, ScrapingJob
+from sysconfig import config
+from sysconfig.models import SystemConfiguration
+from tests.factories import make_campaign, make_creator, make_job
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def campaign(make_user):
+    return make_campaign(make_user("owner@example.com"))
+
+
+def finished(campaign, status, days_ago, *, creators=2, calls=3, **fields):
+    """A search of `status` that finished `days_ago` days before NOW, with rows of its own."""
+    job = make_job(
+        campaign.owner,
+        campaign,
+        status=status,
+        completed_at=NOW - timedelta(days=days_ago),
+        **fields,
+    )
+    for _ in range(creators):
+        make_creator(job)
+    for _ in range(calls):
+        ApiCall.objects.create(job=job, endpoint="/v1/tiktok/profile", at=job.completed_at)
+    return job
+
+
+def test_each_finished_state_goes_after_its_own_retention(campaign):
+    keep = [
+        finished(campaign, "completed", 29),
+        finished(campaign, "partial", 29.9),
+        finished(campaign, "error", 6),
+        finished(campaign, "timeout", 6.9),
+        finished(campaign, "cancelled", 1),
+    ]
+    gone = [
+        finished(campaign, "completed", 31),
+        finished(campaign, "partial", 30.1),
+        finished(campaign, "error", 8),
+        finished(campaign, "timeout", 7.1),
+        finished(campaign, "cancelled", 100),
+    ]
+    with time_machine.travel(NOW, tick=False):
+        summary = retention_purge()
+    assert set(ScrapingJob.objects.all()) == set(keep)
+    assert Creator.objects.count() == 2 * len(keep)
+    assert ApiCall.objects.count() == 3 * len(keep)
+    assert not Creator.objects.filter(job_id__in=[j.pk for j in gone]).exists()
+    one = {"jobs": 1, "creators": 2, "api_calls": 3}
+    assert summary["removed"] == {
+        s: one for s in ("completed", "partial", "error", "timeout", "cancelled")
+    }
+    assert summary["total"] == {"jobs": 5, "creators": 10, "api_calls": 15}
+
+
+def test_running_searches_are_never_touched_however_old(campaign):
+    old = NOW - timedelta(days=400)
+    pending = make_job(campaign.owner, campaign, status="pending", completed_at=old)
+    processing = make_job(campaign.owner, campaign, status="processing", completed_at=old)
+    ScrapingJob.objects.filter(pk__in=[pending.pk, processing.pk]).update(updated_at=old)
+    make_creator(processing)
+    with time_machine.travel(NOW, tick=False):
+        summary = retention_purge()
+    assert set(ScrapingJob.objects.all()) == {pending, processing}
+    assert Creator.objects.count() == 1
+    assert summary["total"] == {"jobs": 0, "creators": 0, "api_calls": 0}
+
+
+def test_a_finished_search_without_completed_at_ages_from_its_last_update(campaign):
+    job = make_job(campaign.owner, campaign, status="error", completed_at=None)
+    ScrapingJob.objects.filter(pk=job.pk).update(updated_at=NOW - timedelta(days=8))
+    fresh = make_job(campaign.owner, campaign, status="error", completed_at=None)
+    ScrapingJob.objects.filter(pk=fresh.pk).update(updated_at=NOW - timedelta(days=2))
+    with time_machine.travel(NOW, tick=False):
+        retention_purge()
+    assert list(ScrapingJob.objects.all()) == [fresh]
+
+
+def test_retention_days_come_from_sysconfig(campaign):
+    SystemConfiguration.objects.create(category="retention", key="completed_days", value="90")
+    SystemConfiguration.objects.create(category="retention", key="failed_days", value="1")
+    config.invalidate()
+    kept = finished(campaign, "completed", 60)
+    error = finished(campaign, "error", 2)
+    with time_machine.travel(NOW, tick=False):
+        summary = retention_purge()
+    assert list(ScrapingJob.objects.all()) == [kept]
+    assert not ScrapingJob.objects.filter(pk=error.pk).exists()
+    assert summary["cutoffs"]["completed"] == (NOW - timedelta(days=90)).isoformat()
+    assert summary["cutoffs"]["timeout"] == (NOW - timedelta(days=1)).isoformat()
+
+
+def test_the_purge_is_recorded_as_one_system_action(campaign):
+    finished(campaign, "completed", 40)
+    finished(campaign, "cancelled", 10, creators=0, calls=1)
+    with time_machine.travel(NOW, tick=False):
+        purge_expired_jobs()
+    entry = AdminAction.objects.get()
+    assert (entry.action, entry.admin, entry.admin_email, entry.target_user) == (
+        "retention_purge",
+        None,
+        "",
+        None,
+    )
+    details = entry.details
+    assert details["total"] == {"jobs": 2, "creators": 2, "api_calls": 4}
+    assert details["removed"]["completed"] == {"jobs": 1, "creators": 2, "api_calls": 3}
+    assert details["removed"]["cancelled"] == {"jobs": 1, "creators": 0, "api_calls": 1}
+    assert details["removed"]["partial"] == {"jobs": 0, "creators": 0, "api_calls": 0}
+    assert details["ran_at"] == NOW.isoformat()
+    assert details["cutoffs"]["completed"] == (NOW - timedelta(days=30)).isoformat()
+
+
+def test_a_run_with_nothing_to_remove_is_still_recorded(campaign):
+    with time_machine.travel(NOW, tick=False):
+        retention_purge()
+    assert AdminAction.objects.get().details["total"] == {"jobs": 0, "creators": 0, "api_calls": 0}
+
+
+def test_big_purges_go_in_batches(campaign):
+    for _ in range(7):
+        finished(campaign, "completed", 45, creators=1, calls=1)
+    with time_machine.travel(NOW, tick=False):
+        summary = retention_purge(batch_size=3)
+    assert summary["total"] == {"jobs": 7, "creators": 7, "api_calls": 7}
+    assert not ScrapingJob.objects.exists()
+
+
+def test_upstream_calls_outside_any_search_follow_the_longest_retention(campaign):
+    ApiCall.objects.create(job=None, endpoint="/v1/x", at=NOW - timedelta(days=31))
+    recent = ApiCall.objects.create(job=None, endpoint="/v1/x", at=NOW - timedelta(days=29))
+    with time_machine.travel(NOW, tick=False):
+        summary = retention_purge()
+    assert list(ApiCall.objects.all()) == [recent]
+    assert summary["orphan_api_calls"] == 1
+
+
+def test_a_daily_schedule_runs_the_purge():
+    schedule = Schedule.objects.get(name="sysconfig: retention purge")
+    assert (schedule.func, schedule.schedule_type, schedule.repeats) == (
+        "backoffice.tasks.purge_expired_jobs",
+        Schedule.DAILY,
+        -1,
+    )

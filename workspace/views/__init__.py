@@ -1,0 +1,2 @@
+"""Pages of the workspace: campaigns (campaigns.py) and searches with their creators
+(searches.py)."""
