@@ -46,9 +46,14 @@ part as the in-flight cap, and the client reports every answered call here:
   process learns its own baselines from its own calls: a few calls are enough.
 
 The read-modify-write of the limit is not atomic: two processes may read the same value and
-the second write wins, losing an increase or a cut. That is acceptable for AIMD (the next
-answers correct it, as TCP's do); the cheap atomic primitive is used where it matters most,
-the one-cut-per-window guard.
+the second write wins, losing an increase. That is acceptable for AIMD (the next answers
+correct it, as TCP's do). A lost cut is not: a burst of successes answered during one overload
+would write the old limit back over the cut, and the calls above the ceiling would go on being
+refused until the cooldown let the next cut through (under load on a slow coordination cache,
+15 % of the calls of one test were). So a cut is also written on its own, as (time, value),
+and the limit carries the time of the cut it grew from: a limit that grew from before the last
+cut is stale, and the cut's value stands instead. A bare number in the limit key (set from a
+shell or a test) is taken as it is. The cheap atomic primitive decides the one cut per window.
 """
 
 import logging
@@ -119,21 +124,26 @@ class AdaptiveLimit:
         ceiling: Callable[[], float],
     ) -> None:
         self._cache = cache
-        self.key = f"{prefix}:aimd:limit"
-        self._cut_key = f"{prefix}:aimd:cut"  # wall-clock time of the last cut
+        self.key = f"{prefix}:aimd:limit"  # (limit, time of the cut it grew from), or a number
+        self._cut_key = f"{prefix}:aimd:cut"  # (wall-clock time, value) of the last cut
         self._peak_key = f"{prefix}:aimd:peak"  # the limit the last cut started from
         self._cooldown_key = f"{prefix}:aimd:cooldown"  # present during a cut's window
+        self.keys = [self.key, self._cut_key]  # what `limit_from` reads
         self._start, self._floor, self._ceiling = start, floor, ceiling
         self.baselines = LatencyBaseline()
 
-    def value(self, stored: object) -> float:
-        """The limit from its stored value (None: not set yet), within today's bounds."""
-        raw = stored if isinstance(stored, int | float) else float(self._start())
-        ceiling = max(1.0, float(self._ceiling()))
-        return min(ceiling, max(float(self._floor()), float(raw)))
+    def limit_from(self, found: dict[str, object]) -> float:
+        """The limit from a `get_many` of `keys`, within today's bounds."""
+        return self._bounded(_stored_limit(found.get(self.key), found.get(self._cut_key)))
 
     def current(self) -> float:
-        return self.value(self._cache.get(self.key))
+        return self.limit_from(self._cache.get_many(self.keys))
+
+    def _bounded(self, raw: float | None) -> float:
+        """None: not set yet (the start value)."""
+        ceiling = max(1.0, float(self._ceiling()))
+        value = float(self._start()) if raw is None else raw
+        return min(ceiling, max(float(self._floor()), value))
 
     def report(self, lease: Lease, *, endpoint: str, status: int | None, seconds: float) -> None:
         """Learn from one answered call: `status` None means it timed out (no answer)."""
@@ -150,11 +160,11 @@ class AdaptiveLimit:
 
     def _read(self) -> tuple[float, float, float]:
         """The limit, the time of the last cut and the peak it cut from (0.0: none yet)."""
-        found = self._cache.get_many([self.key, self._cut_key, self._peak_key])
-        cut, peak = found.get(self._cut_key), found.get(self._peak_key)
+        found = self._cache.get_many([*self.keys, self._peak_key])
+        peak = found.get(self._peak_key)
         return (
-            self.value(found.get(self.key)),
-            cut if isinstance(cut, float) else 0.0,
+            self.limit_from(found),
+            _cut_record(found.get(self._cut_key))[0],
             peak if isinstance(peak, float) else 0.0,
         )
 
@@ -170,8 +180,8 @@ class AdaptiveLimit:
             step = INCREASE / limit
         # Never far past the calls this one ran beside: what was not tried is not known.
         grown = min(max(1.0, float(self._ceiling())), HEADROOM * lease.in_flight, limit + step)
-        if grown > limit:
-            self._cache.set(self.key, grown, timeout=None)
+        if grown > limit:  # stamped with the cut it grew from: a cut since then outranks it
+            self._cache.set(self.key, (grown, last_cut), timeout=None)
 
     def _cut(self, lease: Lease, why: str, refused: bool) -> None:
         """`refused`: a 429, upstream's own word that the limit is over its ceiling."""
@@ -182,11 +192,12 @@ class AdaptiveLimit:
             return  # another call (maybe in another process) has just cut
         # A probe refused at the last peak's level: the ceiling it knew, not an overload.
         probe_refused = refused and bool(peak) and int(limit) >= int(peak)
-        cut = self.value(limit * (PROBE_DECREASE if probe_refused else DECREASE))
+        cut = self._bounded(limit * (PROBE_DECREASE if probe_refused else DECREASE))
         now = time.time()
         new_peak = max(peak, limit) if probe_refused else limit
         self._cache.set_many(
-            {self.key: cut, self._cut_key: now, self._peak_key: new_peak}, timeout=None
+            {self.key: (cut, now), self._cut_key: (now, cut), self._peak_key: new_peak},
+            timeout=None,
         )
         logger.info(
             "upstream concurrency limit cut",
@@ -197,3 +208,22 @@ class AdaptiveLimit:
 def _near(limit: float, peak: float) -> bool:
     """Within one call of the level the last cut started from: probing a known ceiling."""
     return peak - 1 <= limit < peak + 1
+
+
+def _cut_record(stored: object) -> tuple[float, float | None]:
+    """(time, value) of the last cut; (0.0, None) before any."""
+    if isinstance(stored, tuple) and len(stored) == 2:
+        return float(stored[0]), float(stored[1])
+    return 0.0, None
+
+
+def _stored_limit(stored: object, cut: object) -> float | None:
+    """The stored limit (None: not set yet). A limit that grew from before the last cut lost a
+    race with it: the cut's value stands."""
+    cut_time, cut_value = _cut_record(cut)
+    if isinstance(stored, int | float):
+        return float(stored)  # set by hand: taken as it is
+    if isinstance(stored, tuple) and len(stored) == 2:
+        value, grew_from = float(stored[0]), float(stored[1])
+        return cut_value if cut_value is not None and grew_from < cut_time else value
+    return cut_value

@@ -106,10 +106,10 @@ class SharedRateLimiter:
     def _acquire_concurrency(self, deadline: float, hold: float) -> tuple[str, str, Lease]:
         token = uuid.uuid4().hex
         while True:
-            # One read: the adaptive limit and every lease key up to the ceiling.
+            # One read: the adaptive limit (and its last cut) and every lease key up to the ceiling.
             keys = [f"{self._prefix}:c:{i}" for i in range(max(1, int(self._concurrency())))]
-            found = self._cache.get_many([self.adaptive.key, *keys])
-            limit = self.adaptive.value(found.get(self.adaptive.key))
+            found = self._cache.get_many([*self.adaptive.keys, *keys])
+            limit = self.adaptive.limit_from(found)
             allowed = max(1, int(limit))
             held = sum(1 for key in keys if key in found)
             free = [key for key in keys[:allowed] if key not in found]

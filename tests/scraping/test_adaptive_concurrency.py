@@ -212,14 +212,37 @@ def test_two_limiters_share_one_limit(fake_api):
 def test_against_a_ceiling_of_16_few_calls_are_refused_and_the_limit_settles_near_it(fake_api):
     """The fake refuses (429, Retry-After) past 16 requests in flight. Starting at 8, the limit
     climbs, meets the ceiling, is cut to 0.7 of it, climbs again and probes the ceiling slowly:
-    a saw-tooth between about 11 and 17."""
-    fake_api.configure(ceiling_concurrency=16, retry_after=0.2, latency={PROFILE: 2 * LATENCY})
+    a saw-tooth between about 11 and 17. Calls of a second: long enough that even a loaded
+    machine, taking one slot after the other from its coordination cache, keeps 16 in flight
+    (with 0.4 s calls it could not, and the limit grew unrefused to 1.5 × the 17 it held)."""
+    fake_api.configure(ceiling_concurrency=16, retry_after=0.2, latency={PROFILE: 1.0})
     shared = limiter(start=8)
     assert call_many(client(fake_api, shared), calls=300, threads=40) == [200] * 300
-    refused, accepted = answered(fake_api, 429), answered(fake_api, 200)
-    assert accepted == 300
-    assert refused < 0.05 * (refused + accepted)
+    assert answered(fake_api, 200) == 300
+    # The first overshoot refuses up to 8 (the limit grows to 1.5 × 16 at most); each later
+    # climb past the ceiling, one or two.
+    assert 1 <= answered(fake_api, 429) <= 16
     assert 8 <= shared.adaptive.current() <= 20
+
+
+def test_a_growth_computed_before_a_cut_does_not_undo_it(monkeypatch):
+    """A success and a 429 answered at once: the success read the limit (10), the 429 cut it
+    (to 7), then the success wrote 11. The cut stands."""
+    adaptive = limiter(start=10).adaptive
+    read = adaptive._read
+
+    def read_then_cut():
+        before = read()
+        monkeypatch.setattr(adaptive, "_read", read)
+        refuse(adaptive)
+        return before
+
+    monkeypatch.setattr(adaptive, "_read", read_then_cut)
+    lease = Lease(started=time.time(), in_flight=10, limit=10.0)
+    adaptive.report(lease, endpoint=PROFILE, status=200, seconds=0.01)
+    assert cache.get(adaptive.key)[0] == 11  # the growth was written...
+    assert adaptive.current() == pytest.approx(7.0)  # ...and is read as stale
+    assert 7.9 < grow(adaptive, 7) < 8  # later growth builds on the cut: a round adds about 1
 
 
 def test_a_job_step_runs_as_many_profile_calls_as_the_limit_allows(
