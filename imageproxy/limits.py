@@ -1,17 +1,18 @@
 """How many upstream image fetches may run at once, so a stalling image host cannot take the web
 server down with it.
 
-A fetch that stalls holds whatever serves it until `image_proxy.deadline`. Under the Procfile's
-gunicorn (sync workers: one request per process) that is a whole web process: twelve stalled
-avatars once froze every page, `/healthz` included, for 31 s. So before any upstream request the
+A fetch that stalls holds whatever serves it until `image_proxy.deadline`: a gunicorn thread
+(the Procfile runs WEB_CONCURRENCY processes × WEB_THREADS threads, 3 × 8 by default). With one
+request per process, twelve stalled avatars once froze every page, `/healthz` included, for
+31 s; threads alone only raise the number it takes. So before any upstream request the
 proxy takes a slot at three levels, without waiting; when one is full it answers at once with a
 placeholder that nobody caches (`Busy`):
 
 - per process (`image_proxy.max_fetches_per_process`): a counter in memory, no query. It bounds
   the threads of a threaded server, and still holds when the shared cache is down;
 - per machine (`image_proxy.max_fetches_per_machine`): leases shared by every web process of the
-  machine (keyed by host name). With sync workers this is the limit that keeps processes free
-  for everything else, so it must stay below the machine's web processes (WEB_CONCURRENCY);
+  machine (keyed by host name). This is the limit that keeps web threads free for everything
+  else, so it must stay well below the machine's workers × threads;
 - per client (`image_proxy.max_fetches_per_client`): leases keyed by the client's address,
   shared by every machine, so one client cannot take every slot.
 

@@ -249,13 +249,16 @@ def entries_add_matching(
     params: Mapping[str, Any],
 ) -> AddResult:
     """Add every creator of a search or a campaign that the results table's filter query
-    (`params`: has_email, min_followers, …) matches, re-running the filter here. `source` must
-    already be the actor's. Raises ValidationError on a bad filter or too many matches."""
+    (`params`: has_email, min_followers, listed, …) matches, re-running the filter here, the
+    user's `listed` filter included (the table hid those creators: the button must not add
+    them). `source` must already be the actor's. Raises ValidationError on a bad filter or too
+    many matches."""
     filters = CreatorFilters.from_params(params)
     if isinstance(source, ScrapingJob):
         creators = job_creators(job=source, filters=filters)
     else:
         creators = campaign_creators(campaign=source, filters=filters)
+    creators = selectors.creators_without_listed(creators, user=actor, listed=filters.listed)
     rows = list(creators.select_related("job__campaign")[: MAX_ADD_MATCHING + 1])
     if len(rows) > MAX_ADD_MATCHING:
         raise ValidationError(

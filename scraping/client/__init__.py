@@ -4,6 +4,7 @@ from .client import CallRecord, ScrapeCreatorsClient, UpstreamResponse, default_
 from .errors import (
     AuthError,
     BadRequest,
+    CallStopped,
     Forbidden,
     MalformedResponse,
     NotFound,
@@ -19,6 +20,7 @@ __all__ = [
     "AuthError",
     "BadRequest",
     "CallRecord",
+    "CallStopped",
     "Forbidden",
     "MalformedResponse",
     "NotFound",

@@ -3,6 +3,7 @@
 import json
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
@@ -21,6 +22,7 @@ from sysconfig import config
 
 from .adaptive import Lease
 from .errors import (
+    CallStopped,
     MalformedResponse,
     UpstreamError,
     UpstreamTimeout,
@@ -99,8 +101,11 @@ class ScrapeCreatorsClient:
         *,
         on_record: Callable[[CallRecord], None] | None = None,
         count_items: Callable[[dict[str, Any]], int | None] | None = None,
+        stop: threading.Event | None = None,
     ) -> UpstreamResponse:
-        """GET `endpoint`; returns the JSON body or raises a classified `UpstreamError`."""
+        """GET `endpoint`; returns the JSON body or raises a classified `UpstreamError`.
+        `stop` (a cancel) is looked at before every attempt, while waiting for a limiter slot
+        and during a retry's backoff: once set, no further request goes out (`CallStopped`)."""
         params = {k: v for k, v in params.items() if v not in (None, "")}
         if endpoint in CACHEABLE_ENDPOINTS and "cache_max_age" not in params:
             params["cache_max_age"] = config.get("scraping.upstream_cache_max_age")
@@ -109,9 +114,11 @@ class ScrapeCreatorsClient:
         attempt = 0
         while True:
             attempt += 1
+            if stop is not None and stop.is_set():
+                raise CallStopped(f"stopped before attempt {attempt} of {endpoint}")
             try:
                 response = self._attempt(
-                    endpoint, params, attempt, deadline, on_record, count_items
+                    endpoint, params, attempt, deadline, on_record, count_items, stop
                 )
                 response.attempts = attempt
                 return response
@@ -125,7 +132,10 @@ class ScrapeCreatorsClient:
                     "upstream call failed, retrying",
                     extra={"endpoint": endpoint, "status": error.status, "delay": round(delay, 2)},
                 )
-                self._sleep(delay)
+                if stop is None:
+                    self._sleep(delay)
+                elif stop.wait(delay):
+                    raise CallStopped(f"stopped before retrying {endpoint}") from error
 
     def _attempt(
         self,
@@ -135,6 +145,7 @@ class ScrapeCreatorsClient:
         deadline: float,
         on_record: Callable[[CallRecord], None] | None,
         count_items: Callable[[dict[str, Any]], int | None] | None,
+        stop: threading.Event | None,
     ) -> UpstreamResponse:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -150,7 +161,9 @@ class ScrapeCreatorsClient:
             timeouts = config.get("scraping.connect_timeout") + config.get("scraping.read_timeout")
             hold = timeouts + LEASE_MARGIN
             slot: AbstractContextManager[Lease | None] = (
-                self.limiter.slot(timeout=remaining, hold=hold) if self.limiter else nullcontext()
+                self.limiter.slot(timeout=remaining, hold=hold, stop=stop)
+                if self.limiter
+                else nullcontext()
             )
             with slot as lease:
                 read_timeout = min(config.get("scraping.read_timeout"), deadline - time.monotonic())

@@ -82,3 +82,8 @@ def error_for_status(status: int, message: str, retry_after: float | None = None
 def user_message(error: UpstreamError) -> str:
     """Plain words for the job's error field."""
     return USER_MESSAGES.get(type(error), f"Upstream error: {error.message}")
+
+
+class CallStopped(Exception):
+    """The caller's stop flag (a cancel) was set before the next attempt went out: upstream was
+    not asked (again). Not an `UpstreamError`: nothing failed upstream."""

@@ -26,11 +26,12 @@ from contextlib import contextmanager
 from django.core.cache import BaseCache, caches
 
 from .adaptive import AdaptiveLimit, Lease
-from .errors import UpstreamTimeout
+from .errors import CallStopped, UpstreamTimeout
 
 logger = logging.getLogger(__name__)
 
 _POLL = 0.02
+_STOP_CHECK = 0.25  # seconds between looks at the stop flag while waiting for our turn
 
 
 class SharedRateLimiter:
@@ -62,18 +63,20 @@ class SharedRateLimiter:
         self._shopping = threading.Lock()
 
     @contextmanager
-    def slot(self, *, timeout: float, hold: float | None = None) -> Iterator[Lease]:
+    def slot(
+        self, *, timeout: float, hold: float | None = None, stop: threading.Event | None = None
+    ) -> Iterator[Lease]:
         """Wait up to `timeout` s for a place under both caps. Its lease lives `hold` s from
         when the call may start (the limiter's `lease_seconds` unless given): a killed process
-        gives its share of the in-flight limit back that soon. Report the answer with `report`."""
+        gives its share of the in-flight limit back that soon. Report the answer with `report`.
+        `stop` set while waiting (a cancel) ends the wait with `CallStopped`."""
         deadline = time.monotonic() + timeout
         hold = hold or self._lease
-        if not self._shopping.acquire(timeout=max(0.0, timeout)):
-            raise UpstreamTimeout("waited too long for an upstream concurrency slot")
+        self._shop(deadline, stop)
         try:
-            key, token, lease = self._acquire_concurrency(deadline, hold)
+            key, token, lease = self._acquire_concurrency(deadline, hold, stop)
             try:
-                lease.waited_for_rate = self._acquire_rate(deadline)
+                lease.waited_for_rate = self._acquire_rate(deadline, stop)
                 if lease.waited_for_rate:
                     self._cache.touch(key, hold)  # the hold counts from now
             except BaseException:
@@ -103,9 +106,21 @@ class SharedRateLimiter:
         if self._cache.get(key) == token:
             self._cache.delete(key)
 
-    def _acquire_concurrency(self, deadline: float, hold: float) -> tuple[str, str, Lease]:
+    def _shop(self, deadline: float, stop: threading.Event | None) -> None:
+        """Take the process's turn to look for a slot, looking at `stop` now and then."""
+        while not self._shopping.acquire(
+            timeout=min(_STOP_CHECK, max(0.0, deadline - time.monotonic()))
+        ):
+            _check(stop)
+            if time.monotonic() >= deadline:
+                raise UpstreamTimeout("waited too long for an upstream concurrency slot")
+
+    def _acquire_concurrency(
+        self, deadline: float, hold: float, stop: threading.Event | None
+    ) -> tuple[str, str, Lease]:
         token = uuid.uuid4().hex
         while True:
+            _check(stop)
             # One read: the adaptive limit (and its last cut) and every lease key up to the ceiling.
             keys = [f"{self._prefix}:c:{i}" for i in range(max(1, int(self._concurrency())))]
             found = self._cache.get_many([*self.adaptive.keys, *keys])
@@ -119,10 +134,11 @@ class SharedRateLimiter:
                     return key, token, Lease(started=time.time(), in_flight=held + 1, limit=limit)
             self._wait(deadline, "concurrency")
 
-    def _acquire_rate(self, deadline: float) -> bool:
+    def _acquire_rate(self, deadline: float, stop: threading.Event | None) -> bool:
         """Take a slot of the current second; True when it had to wait for one."""
         waited = False
         while True:
+            _check(stop)
             second = int(time.time())
             keys = [f"{self._prefix}:s:{second}:{i}" for i in range(max(1, int(self._rps())))]
             # A slot only matters during its own second: it lives just past it.
@@ -148,3 +164,8 @@ class SharedRateLimiter:
         if time.monotonic() + pause > deadline:
             raise UpstreamTimeout(f"waited too long for an upstream {what} slot")
         time.sleep(pause)
+
+
+def _check(stop: threading.Event | None) -> None:
+    if stop is not None and stop.is_set():
+        raise CallStopped("stopped while waiting for an upstream slot")

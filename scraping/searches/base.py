@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeAlias
 
-from scraping.client import CallRecord, ScrapeCreatorsClient
+from scraping.client import CallRecord, CallStopped, ScrapeCreatorsClient
 from scraping.contacts import extract_contacts
 from scraping.metrics.engagement import engagement
 from scraping.models import ScrapingJob
@@ -38,7 +38,8 @@ class StepCancelled(Exception):
 @dataclass
 class StepContext:
     """What an adapter may use during one step: the client, the call hooks, and the stop flag
-    that a cancel sets (checked before every call: a call in flight finishes and is kept)."""
+    that a cancel sets (checked before every call, every retry and while a call waits for a
+    limiter slot: a request in flight finishes and is kept)."""
 
     client: ScrapeCreatorsClient
     on_record: Callable[[CallRecord], None] | None
@@ -53,9 +54,16 @@ class StepContext:
     ) -> JSONObject:
         if self.stop.is_set():
             raise StepCancelled
-        return self.client.get(
-            endpoint, params, on_record=self.on_record, count_items=count_items
-        ).body
+        try:
+            return self.client.get(
+                endpoint,
+                params,
+                on_record=self.on_record,
+                count_items=count_items,
+                stop=self.stop,
+            ).body
+        except CallStopped:
+            raise StepCancelled from None  # cancelled while it waited: no (further) request
 
 
 class Search:

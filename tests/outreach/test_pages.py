@@ -566,3 +566,17 @@ def test_the_nav_links_lists_and_templates(auth_client):
     page = auth_client.get("/lists/").content.decode()
     assert '<a href="/lists/">Lists</a>' in page
     assert '<a href="/email-templates/">Email templates</a>' in page
+
+
+@pytest.mark.parametrize(
+    "hostile", ["javascript:alert(1)", " JaVaScRiPt:alert(1)", "java\tscript:x", "data:text/html,x"]
+)
+def test_an_entry_never_links_a_stored_script_url(auth_client, api, entry, hostile):
+    """An entry snapshots the creator's profile link: a hostile one is shown neither as a link
+    on the entry page nor in the API."""
+    ListEntry.objects.filter(pk=entry.pk).update(profile_url=hostile)
+    page = auth_client.get(f"/lists/{entry.list_id}/entries/{entry.pk}/").content.decode()
+    assert "Open profile" not in page
+    assert "script:" not in page.lower() and "data:text" not in page
+    body = api.get(f"/api/entries/{entry.pk}/").json()
+    assert body["profileUrl"] == ""

@@ -89,6 +89,19 @@ def test_add_matching_reruns_the_results_filter_on_the_server(user, job, shortli
     assert list(ListEntry.objects.values_list("username", flat=True)) == ["maya_runs"]
 
 
+def test_add_matching_leaves_out_what_the_tables_listed_filter_hides(
+    user, job, shortlist, maya, leo
+):
+    """The table hid creators already in one of my lists: "Add all matching" must not add them."""
+    autumn = services.list_create(owner=user, name="Autumn")
+    services.entries_add(creator_list=autumn, actor=user, creators=[maya])
+    result = services.entries_add_matching(
+        creator_list=shortlist, actor=user, source=job, params=QueryDict("listed=hide")
+    )
+    assert (result.added, result.skipped) == (1, 0)
+    assert list(shortlist.entries.values_list("username", flat=True)) == ["leo_trails"]
+
+
 def test_add_matching_a_campaign_adds_each_creator_once(user, campaign, job, shortlist, maya):
     second = make_job(user, campaign, keywords=["trail"])
     make_creator(second, external_id=maya.external_id, username="maya_runs")

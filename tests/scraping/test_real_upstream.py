@@ -12,7 +12,7 @@ from fake_scrapecreators import universe as fake
 from scraping import engine
 from scraping.client import default_client
 from scraping.models import ApiCall, ScrapingJob
-from scraping.searches import SEARCHES, StepContext
+from scraping.searches import SEARCHES, StepCancelled, StepContext
 from scraping.services import job_cancel, job_create
 from scraping.state import Chain
 
@@ -196,6 +196,43 @@ def test_a_following_list_ends_when_its_next_page_repeats_or_is_empty(fake_api, 
     chain.cursor = first.cursor
     second = search.fetch_page(ctx, chain)
     assert (second.seeds, second.done) == ([], True)
+
+
+PROFILE = "/v1/tiktok/profile"
+
+
+def test_a_cancel_during_a_retrys_wait_sends_no_retry(fake_api):
+    """A call answered 429 would be retried after Retry-After; cancelled in between, it is not."""
+    fake_api.configure(faults=[{"path": PROFILE, "fault": "429", "times": 3, "retry_after": 2}])
+    stop = threading.Event()
+    ctx = StepContext(client=default_client(), on_record=lambda record: stop.set(), stop=stop)
+    with pytest.raises(StepCancelled):
+        ctx.get(PROFILE, {"handle": "trailrunner_maya"})
+    assert [c["status"] for c in fake_api.calls_to(PROFILE)] == [429]
+
+
+def test_a_cancel_while_waiting_for_a_limiter_slot_sends_nothing(fake_api, knobs):
+    """Every slot is taken (by another job): a cancelled call stops waiting and never goes out."""
+    knobs["api_limits.max_concurrent_requests"] = 1
+    client = default_client()
+    stop = threading.Event()
+    ctx = StepContext(client=client, on_record=None, stop=stop)
+    outcome: list[str] = []
+
+    def call() -> None:
+        try:
+            ctx.get(PROFILE, {"handle": "trailrunner_maya"})
+            outcome.append("sent")
+        except StepCancelled:
+            outcome.append("cancelled")
+
+    with client.limiter.slot(timeout=5):  # the only slot, held elsewhere
+        waiting = threading.Thread(target=call)
+        waiting.start()
+        stop.set()
+        waiting.join(timeout=10)
+    assert outcome == ["cancelled"]
+    assert fake_api.calls_to(PROFILE) == []
 
 
 def test_cancel_stops_new_calls_within_a_second_and_keeps_what_was_paid_for(
