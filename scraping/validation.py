@@ -6,6 +6,8 @@ from urllib.parse import urlparse
 
 from django.core.exceptions import ValidationError
 
+from core.catalogue import PLATFORM_LABELS
+
 MAX_TERMS = 10
 MAX_TERM_LENGTH = 100
 TARGET_CHOICES = (100, 500, 1000)
@@ -108,21 +110,26 @@ def normalize_handle(value, *, platform: str) -> str:
     rule, description = _HANDLE_RULES[platform]
     if not rule.match(text):
         raise ValidationError(
-            f"“{value.strip()[:60]}” is not a valid {platform.title()} handle ({description})."
+            f"“{value.strip()[:60]}” is not {_a(platform)} handle ({description})."
         )
     return text
+
+
+def _a(platform: str) -> str:
+    """ "a valid TikTok", "a valid YouTube", "a valid Instagram": the names spelled right."""
+    return f"a valid {PLATFORM_LABELS[platform]}"
 
 
 def _handle_from_url(text: str, platform: str) -> str:
     url = urlparse(text if "://" in text else f"https://{text}")
     host = (url.hostname or "").lower()
     if not any(host == h or host.endswith("." + h) for h in _PROFILE_HOSTS[platform]):
-        raise ValidationError(f"That link is not a {platform.title()} profile URL.")
+        raise ValidationError(f"That link is not {_a(platform)} profile URL.")
     parts = [p for p in url.path.split("/") if p]
     if platform == "youtube" and len(parts) >= 2 and parts[0] in ("channel", "c", "user"):
         return parts[1]
     if not parts:
-        raise ValidationError(f"That link does not point to a {platform.title()} profile.")
+        raise ValidationError(f"That link does not point to {_a(platform)} profile.")
     return parts[0]
 
 

@@ -27,7 +27,7 @@ from .emails import (
     extract_emails,
     merge_emails,
 )
-from .handles import social_handles
+from .handles import NETWORK_LABELS, social_handles
 from .links import extract_urls, normalise_links
 from .profile import ContactInfo, extract_contacts
 from .roles import is_role_based
@@ -35,6 +35,7 @@ from .url_emails import emails_in_urls
 
 __all__ = [
     "EMAIL_SOURCES",
+    "NETWORK_LABELS",
     "ContactInfo",
     "EmailDetail",
     "email_from_field",

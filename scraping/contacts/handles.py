@@ -34,6 +34,18 @@ _HOSTS = {
     "snapchat.com": "snapchat",
     "linkedin.com": "linkedin",
 }
+# The networks as people write them, for display.
+NETWORK_LABELS = {
+    "instagram": "Instagram",
+    "youtube": "YouTube",
+    "tiktok": "TikTok",
+    "twitter": "X (Twitter)",
+    "threads": "Threads",
+    "twitch": "Twitch",
+    "facebook": "Facebook",
+    "snapchat": "Snapchat",
+    "linkedin": "LinkedIn",
+}
 _RESERVED = {
     "instagram": {
         "p", "reel", "reels", "tv", "explore", "stories", "accounts", "direct", "about", "legal",

@@ -196,14 +196,14 @@ def test_a_tiktok_keyword_search_can_expand_with_related_hashtags(fake_api, api,
             {"username": "not a handle!"},
             {
                 "username": [
-                    "“not a handle!” is not a valid Tiktok handle (2–24 letters, digits, dots or underscores)."
+                    "“not a handle!” is not a valid TikTok handle (2–24 letters, digits, dots or underscores)."
                 ]
             },
         ),
         (
             "youtube-similar",
             {"username": "https://vimeo.com/someone"},
-            {"username": ["That link is not a Youtube profile URL."]},
+            {"username": ["That link is not a valid YouTube profile URL."]},
         ),
         ("instagram", {}, {"username": ["This field is required."]}),
         (

@@ -297,15 +297,15 @@ def test_another_search_ignores_the_related_hashtags_box(auth_client, user):
             "tiktok_similar",
             {"target_username": "not a handle!"},
             "100",
-            "is not a valid Tiktok handle",
+            "is not a valid TikTok handle",
         ),
         (
             "instagram_similar",
             {"target_username": "https://www.tiktok.com/@maya"},
             "100",
-            "That link is not a Instagram profile URL.",
+            "That link is not a valid Instagram profile URL.",
         ),
-        ("youtube_similar", {"target_username": "@x"}, "100", "is not a valid Youtube handle"),
+        ("youtube_similar", {"target_username": "@x"}, "100", "is not a valid YouTube handle"),
         ("tiktok_keyword", {"keywords": "running"}, "250", "Choose a target of 100, 500 or 1000."),
         ("tiktok_keyword", {"keywords": "running"}, "", "Choose a target of 100, 500 or 1000."),
         (

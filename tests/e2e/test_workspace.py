@@ -439,7 +439,7 @@ def test_inline_errors_and_the_workspace_screenshot(signed_in, owner):
     panel = page.locator("#panel-tiktok_similar")
     panel.get_by_label("Creator handle or profile URL").fill("https://www.instagram.com/maya")
     panel.get_by_role("button", name="Start search").click()
-    expect(panel.get_by_text("That link is not a Tiktok profile URL.")).to_be_visible()
+    expect(panel.get_by_text("That link is not a valid TikTok profile URL.")).to_be_visible()
     assert ScrapingJob.objects.filter(campaign=campaign).count() == 4
 
     # Keyboard: arrows move between the search tabs.

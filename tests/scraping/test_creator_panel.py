@@ -74,7 +74,7 @@ def maya(user, job):
         ],
         has_email=True,
         links=["https://mayaruns.com/", "javascript:alert(1)"],
-        social_handles={"instagram": "maya.runs"},
+        social_handles={"instagram": "maya.runs", "tiktok": "maya_runs", "twitter": "mayaruns"},
         content_title="Gear check for 100 miles",
         content_url="https://www.tiktok.com/@maya.runs/video/1",
         views=98_210,
@@ -143,7 +143,11 @@ def test_the_panel_shows_everything_known_about_a_creator(auth_client, maya, mak
     ]
     assert re.findall(r'data-copy="([^"]+)"', page) == ["maya@example.com", "info@mayaruns.com"]
     assert items(page, "panel-links") == ["https://mayaruns.com/"]  # javascript: is dropped
-    assert items(page, "panel-handles") == ["Instagram: maya.runs"]
+    assert items(page, "panel-handles") == [
+        "Instagram: maya.runs",
+        "TikTok: maya_runs",
+        "X (Twitter): mayaruns",
+    ]
     assert "Gear check for 100 miles" in page
     assert "98.2K views · 9.1K likes · 301 comments · 210 shares" in page
     assert "Engagement: 9.8%" in text(page)

@@ -33,6 +33,7 @@ from core.errors import PaymentRequired, StartThrottled
 from imageproxy.signing import proxied_image_url
 from outreach import selectors as outreach
 from scraping import selectors
+from scraping.contacts import NETWORK_LABELS
 from scraping.contacts.provenance import email_provenance
 from scraping.metrics import selectors as metrics_selectors
 from scraping.metrics.services import creator_metrics_refresh
@@ -562,7 +563,9 @@ def creator_panel(*, user, creator: Creator) -> CreatorPanel:
     return CreatorPanel(
         row=creator_row(creator, []),
         links=[url for url in map(safe_http_url, creator.links) if url],
-        social_handles=sorted((str(k), str(v)) for k, v in handles.items()),
+        social_handles=sorted(
+            (NETWORK_LABELS.get(str(k), str(k).capitalize()), str(v)) for k, v in handles.items()
+        ),
         status=status,
         fresh=fresh,
         fetched_on=_date_text(row.fetched_at) if row and row.fetched_at else "",
