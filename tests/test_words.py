@@ -2,6 +2,7 @@
 prices, and upstream costs only for staff."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
 
@@ -33,6 +34,20 @@ def test_the_admin_greets_staff_by_address(client, make_user):
     assert "Signed in as <strong>boss@example.com</strong>." in page
     assert staff.username not in page
     assert "Creatorscope staff" in page
+
+
+def test_the_admin_lists_people_by_address_not_by_internal_username(client, make_user):
+    staff = make_user("boss@example.com", is_staff=True, is_superuser=True)
+    owner = make_user("maya@example.com")
+    owner.username = "u-0123456789abcdef0123"  # as sign-up names people
+    owner.save()
+    make_job(owner, make_campaign(owner))
+    client.force_login(staff)
+    for url in ("/admin/scraping/scrapingjob/", "/admin/campaigns/campaign/"):
+        page = client.get(url).content.decode()
+        assert "maya@example.com" in page
+        assert "u-0123456789abcdef0123" not in page
+    assert str(get_user_model()(username="u-no-address")) == "u-no-address"
 
 
 def test_the_api_docs_carry_the_product_name(client):

@@ -17,6 +17,12 @@ def user_display(user) -> str:
     return user.email or "your account"
 
 
+def user_label(user) -> str:
+    """`str(user)`: the address, or the username of an account made without one (a
+    `createsuperuser` that skipped it)."""
+    return user.email or user.username
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def populate_username(self, request, user) -> None:
         # Login is by email; the username is an internal, unique, non-guessable handle.
