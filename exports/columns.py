@@ -12,7 +12,9 @@ Column rules:
 
 - ``Platform``: TikTok, Instagram or YouTube. ``Handle``: the bare handle, as stored.
 - ``Engagement``: the top content's engagement rate by its platform's definition
-  (``Creator.engagement``), a fraction: 0.052 is 5.2 % (the XLSX shows it as a percentage).
+  (``Creator.engagement``; for rows whose search showed no rated content, the median of the
+  recent posts once they were read), a fraction: 0.052 is 5.2 % (the XLSX shows it as a
+  percentage).
   Blank when unknown, never 0.
 - ``Median views``: of the creator's recent content (``exports.metrics``); blank until measured.
 - ``Email 1`` … ``Email 5``: the first five addresses, one a column, so they can be mailed

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import connections, transaction
-from django.db.models import F
+from django.db.models import Exists, F, FloatField, OuterRef, QuerySet, Subquery
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from core.queue import enqueue
@@ -61,7 +63,10 @@ def creator_metrics_refresh(*, user: "User", creator: Creator) -> Refresh:
     now = timezone.now()
     with transaction.atomic():
         row = _locked_row(creator)
-        if selectors.is_fresh(row, now) or selectors.is_pending(row, now):
+        if selectors.is_fresh(row, now):
+            engagement_fill(Creator.objects.filter(pk=creator.pk))
+            return Refresh(row, started=False)
+        if selectors.is_pending(row, now):
             return Refresh(row, started=False)
         search_start_allow(user=user)
         row.status, row.requested_at, row.error = CreatorMetrics.Status.PENDING, now, ""
@@ -86,6 +91,7 @@ def deep_enrichment_start(
                 "Deep enrichment starts once the search has finished finding creators."
             )
         estimate = selectors.deep_enrichment_estimate(job=job, now=now)
+        engagement_fill(Creator.objects.filter(job=job))  # from metrics already in the cache
         if max_credits is not None and estimate.max_credits > max_credits:
             raise CostChanged(
                 f"Deep enrichment now costs up to {estimate.max_credits} credits, more than "
@@ -111,6 +117,24 @@ def deep_enrichment_start(
         extra={"job_id": str(job.pk), "creators": len(estimate.to_fetch)},
     )
     return estimate
+
+
+def engagement_fill(creators: QuerySet[Creator]) -> None:
+    """Rows without an engagement rate (their search showed no content with likes: TikTok
+    similar's user lists, YouTube search results) take the median engagement of the creator's
+    recent posts from its ready metrics row, so the column, the sort, the filter and the export
+    have it. A rate the search itself measured is never replaced."""
+    ready = CreatorMetrics.objects.filter(
+        platform=OuterRef("platform"),
+        external_id=OuterRef("external_id"),
+        status=CreatorMetrics.Status.READY,
+    )
+    median = ready.values_list(
+        Cast(KeyTextTransform("median_engagement", "metrics"), FloatField())
+    )[:1]
+    creators.filter(Exists(ready), engagement__isnull=True).update(
+        engagement=Subquery(median, output_field=FloatField())
+    )
 
 
 def _locked_row(creator: Creator) -> CreatorMetrics:
@@ -206,3 +230,7 @@ def _store(
                 row.followers, row.fetched_at = followers, now
                 row.status, row.error = CreatorMetrics.Status.READY, ""
             row.save()
+        fetched = [c.external_id for c, result in results if not isinstance(result, str)]
+        if fetched:
+            platform = results[0][0].platform  # one search's creators: one platform
+            engagement_fill(Creator.objects.filter(platform=platform, external_id__in=fetched))

@@ -95,6 +95,35 @@ def test_metrics_of_a_tiktok_creator_from_its_recent_videos(fake_api, api, user)
     assert ScrapingJob.objects.get(pk=job.pk).credits_used == 1
 
 
+def test_rows_without_a_rate_take_the_median_engagement_of_the_recent_posts(fake_api, api, user):
+    """A TikTok similar row has no video, so no rate of its own: once its recent posts are read,
+    the row (column, sort, filter, export) has their median engagement. A rate the search
+    measured stays; a later search's row gets it from the cache, with no call."""
+    campaign = make_campaign(user)
+    similar = make_job(user, campaign, "tiktok", "similar")
+    maya = tiktok_creator(similar, "trailrunner_maya")
+    measured = tiktok_creator(similar, fake.tiktok_keyword_unique_authors("running")[0])
+    measured.engagement = 0.02
+    measured.save()
+    assert maya.engagement is None
+    assert api.post(metrics_url(maya)).status_code == 202
+    assert api.post(metrics_url(measured)).status_code == 202
+    maya.refresh_from_db()
+    measured.refresh_from_db()
+    assert (maya.engagement, measured.engagement) == (0.085209, 0.02)
+    rows = api.get(f"/api/jobs/{similar.pk}/creators/", {"min_engagement": "5"}).json()
+    assert [r["creator"]["username"] for r in rows["results"]] == ["trailrunner_maya"]
+
+    later = make_job(user, campaign, "tiktok", "similar", target_username="someone_else")
+    again = tiktok_creator(later, "trailrunner_maya")
+    calls = len(fake_api.calls_to(VIDEOS))
+    deep = api.post(f"/api/jobs/{later.pk}/deep-enrichment/", format="json")
+    assert (deep.status_code, deep.json()["queued"]) == (200, 0)
+    again.refresh_from_db()
+    assert again.engagement == 0.085209
+    assert len(fake_api.calls_to(VIDEOS)) == calls
+
+
 def test_instagram_views_come_from_the_reels_when_the_posts_have_none(fake_api, api, user):
     job = make_job(user, make_campaign(user), "instagram", "hashtag")
     c = instagram.creator("maya.trailruns")
