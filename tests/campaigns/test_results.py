@@ -134,7 +134,7 @@ def test_the_table_shows_everything_about_a_creator(auth_client, user, campaign,
     ]  # keyword searches have no similarity column
     assert 'data-label="Followers" title="1234567 followers">1.2M</td>' in page
     assert 'data-label="Views" title="2500000 views of the top content">2.5M</td>' in page
-    assert 'data-label="Engagement" title="Engagement of the top content">4.9%</td>' in page
+    assert 'data-label="Engagement" title="Engagement rate">4.9%</td>' in page
     # The first email with its copy button; the others behind their count.
     assert (
         '<div class="email-line"><a class="email" href="mailto:maya@example.com" '
@@ -169,8 +169,32 @@ def test_a_creator_without_extras_shows_plain_placeholders(auth_client, job):
     assert "No bio" in page and "No content" in page
     assert 'data-initial="B"' in page
     assert 'data-label="Engagement" title="Engagement unknown">—</td>' in page  # never 0.0%
-    assert 'data-label="Engagement" title="Engagement of the top content">0.0%</td>' in page
+    assert 'data-label="Engagement" title="Engagement rate">0.0%</td>' in page
     assert 'data-label="Followers" title="Follower count unknown">—</td>' not in page
+
+
+def test_unavailable_profiles_are_flagged_with_why_and_the_filter_hides_them(auth_client, job):
+    make_creator(job, username="read")
+    gone = make_creator(
+        job,
+        username="gone",
+        enrichment=Creator.Enrichment.UNAVAILABLE,
+        enrichment_error="Profile not found upstream (404).",
+    )
+    page = get(auth_client, f"/searches/{job.pk}/")
+    assert rows(page) == ["read", "gone"]
+    assert page.count(">Profile unavailable</span>") == 1
+    assert (
+        '<span class="badge unavailable" title="Profile not found upstream (404). Shown with '
+        'what the search itself returned.">Profile unavailable</span>'
+    ) in page
+    assert rows(get(auth_client, f"/searches/{job.pk}/?profile_unavailable=false")) == ["read"]
+    assert rows(get(auth_client, f"/searches/{job.pk}/?profile_unavailable=true")) == ["gone"]
+    panel = " ".join(get(auth_client, f"/creators/{gone.pk}/").split())
+    assert (
+        '<span class="badge unavailable">Profile unavailable</span> Profile not found upstream '
+        "(404). Shown with what the search itself returned."
+    ) in panel
 
 
 @pytest.mark.parametrize(

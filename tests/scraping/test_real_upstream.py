@@ -9,6 +9,7 @@ import time
 import pytest
 
 from fake_scrapecreators import universe as fake
+from fake_scrapecreators.universe.tiktok import tiktok_users_page
 from scraping import engine
 from scraping.client import default_client
 from scraping.models import ApiCall, ScrapingJob
@@ -144,22 +145,42 @@ def test_a_404_on_the_following_list_ends_only_that_source(fake_api, user, campa
     assert (job.status, job.processed_results, job.error) == ("completed", 60, "")
     following = next(c for c in job.state["chains"] if c["kind"] == "following")
     assert (following["done"], following["error"]) == (True, "not found upstream (404)")
-    sources = set()
-    for topic in job.state["target"]["topics"]:
-        sources |= set(fake.tiktok_users_unique(topic))
-    assert {r[0] for r in rows(job, "username")} <= sources
+    topics = job.state["target"]["topics"]
+    assert len(topics) == 4
+
+    def users(topic: str, page: int) -> list[str]:
+        body = tiktok_users_page(topic, page * 10)
+        return [u["user_info"]["unique_id"] for u in body["users"]]
+
+    # Step 1 reads the first page of all five sources (the following list answers 404); step 2
+    # reads the next two topics in turn (round robin from where step 1 stopped), enough for the
+    # 20 creators still missing. Nobody from the following list.
+    found: list[str] = []
+    for handle in (
+        [h for t in topics for h in users(t, 0)] + users(topics[1], 1) + users(topics[2], 1)
+    ):
+        if handle not in found and handle != target:
+            found.append(handle)
+    assert [r[0] for r in rows(job, "username")] == found[:60]
     # Never retried blindly: one 404 and the source is over.
     calls = ApiCall.objects.filter(job=job, endpoint="/v1/tiktok/user/following")
     assert list(calls.values_list("status_code", flat=True)) == [404]
 
 
-def test_a_failed_source_is_named_in_the_finish_reason_never_ran_dry(fake_api, user, campaign):
+@pytest.mark.parametrize(
+    ("fault", "why"),
+    [("404", "not found upstream (404)"), ("400", "failed (400): Upstream error")],
+)
+def test_a_failed_source_is_named_in_the_finish_reason_never_ran_dry(
+    fake_api, user, campaign, fault, why
+):
+    """A page chain answered 404 or 400 ends at once, never retried, and only that chain."""
     fake_api.configure(
         faults=[
             {
                 "path": "/v1/tiktok/search/keyword",
                 "params": {"query": "gone keyword"},
-                "fault": "404",
+                "fault": fault,
                 "times": ALL_TIMES,
             }
         ]
@@ -176,9 +197,11 @@ def test_a_failed_source_is_named_in_the_finish_reason_never_ran_dry(fake_api, u
     assert (job.status, job.processed_results) == ("partial", len(pool))
     assert sorted(r[0] for r in rows(job, "username")) == sorted(pool)
     assert job.finish_reason == (
-        "1 of 2 sources ran dry; the others failed (“gone keyword” not found upstream (404)): "
+        f"1 of 2 sources ran dry; the others failed (“gone keyword” {why}): "
         f"found {len(pool)} of 100 creators."
     )
+    gone = fake_api.calls_to("/v1/tiktok/search/keyword")
+    assert [c["status"] for c in gone if c["params"]["query"] == "gone keyword"] == [int(fault)]
 
 
 @pytest.mark.parametrize("quirk", ["repeat", "empty"])

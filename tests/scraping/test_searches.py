@@ -6,6 +6,7 @@ from collections import Counter
 import pytest
 
 from fake_scrapecreators import universe as fake
+from fake_scrapecreators.universe.pools import community
 from scraping.models import ApiCall, Creator, ScrapingJob
 from scraping.services import job_create
 
@@ -135,6 +136,24 @@ def test_instagram_similar_goes_past_80_with_related_of_related(fake_api, user, 
     names = usernames(job)
     assert len(set(names)) == 100 and target not in names
     assert names[:80] == list(fake.instagram_related_handles(target))[:80]
+
+
+def test_instagram_similar_in_a_closed_community_ends_with_no_more_related_accounts(
+    fake_api, user, campaign
+):
+    """A "niche" account's related accounts, and theirs, stay among its 45 peers."""
+    target = "niche.potter"
+    job = run(
+        user,
+        campaign,
+        platform="instagram",
+        search_type="similar",
+        target_username=target,
+        target_results=100,
+    )
+    assert (job.status, job.processed_results) == ("partial", 45)
+    assert set(usernames(job)) == set(community("instagram", target)) - {target}
+    assert job.finish_reason == "No more related accounts to explore: found 45 of 100 creators."
 
 
 @pytest.mark.parametrize(
