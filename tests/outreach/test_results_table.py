@@ -40,6 +40,23 @@ def test_rows_show_which_creators_are_listed_or_contacted(auth_client, search):
     assert 'id="outreach-bulk"' in page
 
 
+def test_another_campaign_shows_the_marks_of_creators_listed_from_this_one(
+    auth_client, user, search
+):
+    """A creator is one person across campaigns: listed or contacted from one campaign's search,
+    marked in another campaign's view too, which has the same bulk form."""
+    other = make_campaign(user, name="Autumn")
+    later = make_job(user, other, keywords=["trail"], processed_results=3)
+    for n, name in enumerate(["ana", "ben", "cleo"]):
+        make_creator(later, username=name, external_id=f"id-{name}", position=n)
+    page = auth_client.get(f"/campaigns/{other.pk}/creators/").content.decode()
+    assert table_names(page) == ["ana", "ben", "cleo"]
+    assert page.count('<span class="badge outreach-listed"') == 1
+    assert page.count('<span class="badge outreach-contacted"') == 1
+    assert page.count('class="outreach-pick"') == 3
+    assert 'id="outreach-bulk"' in page
+
+
 @pytest.mark.parametrize(
     ("listed", "names", "chip"),
     [
