@@ -86,13 +86,13 @@ class ScrapeCreatorsClient:
         base_url: str,
         limiter: SharedRateLimiter | None = None,
         session: requests.Session | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float, threading.Event | None], None] | None = None,
     ) -> None:
         self.api_key = api_key
         self.base_url = base_url.rstrip("/")
         self.limiter = limiter
         self.session = session or _session()
-        self._sleep = sleep
+        self._sleep = sleep or _backoff_wait
 
     def get(
         self,
@@ -132,9 +132,8 @@ class ScrapeCreatorsClient:
                     "upstream call failed, retrying",
                     extra={"endpoint": endpoint, "status": error.status, "delay": round(delay, 2)},
                 )
-                if stop is None:
-                    self._sleep(delay)
-                elif stop.wait(delay):
+                self._sleep(delay, stop)
+                if stop is not None and stop.is_set():
                     raise CallStopped(f"stopped before retrying {endpoint}") from error
 
     def _attempt(
@@ -235,6 +234,14 @@ class ScrapeCreatorsClient:
         base = config.get("scraping.retry_base_delay")
         # Full jitter: spreads retries of many workers hitting the same limit.
         return random.uniform(base / 2, base * (2 ** (attempt - 1)))
+
+
+def _backoff_wait(seconds: float, stop: threading.Event | None) -> None:
+    """A retry's backoff: `seconds`, or less once `stop` (a cancel) is set."""
+    if stop is None:
+        time.sleep(seconds)
+    else:
+        stop.wait(seconds)
 
 
 def _parse_body(http: requests.Response) -> Any:

@@ -61,7 +61,7 @@ def test_timeouts_are_retried(fake_api, user, campaign, knobs):
 
 def test_retry_after_is_honoured(fake_api, user, campaign, monkeypatch):
     slept = []
-    monkeypatch.setattr(default_client(), "_sleep", slept.append)
+    monkeypatch.setattr(default_client(), "_sleep", lambda seconds, stop: slept.append(seconds))
     fake_api.configure(
         faults=[{"path": "/v1/tiktok/search/keyword", "fault": "429", "times": 1, "retry_after": 7}]
     )
