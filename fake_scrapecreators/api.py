@@ -55,7 +55,7 @@ class Route:
 ROUTES: dict[str, Route] = {
     "/v1/tiktok/search/keyword": Route(
         lambda p, b: universe.tiktok_keyword_page(
-            p.get("query", ""), _int(p, "cursor"), _bool(p, "trim"), b
+            p.get("query", ""), _int(p, "cursor"), _bool(p, "trim"), b, p.get("sort_by", "")
         )
     ),
     "/v1/tiktok/search/users": Route(

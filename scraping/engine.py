@@ -359,6 +359,8 @@ def chain_label(chain: Chain) -> str:
         return f"accounts followed by {chain.term}"
     if chain.is_related:
         return f"#{chain.term}"
+    if chain.sort:
+        return f"“{chain.term}” ({chain.sort.replace('-', ' ')})"
     return f"“{chain.term}”"
 
 

@@ -67,6 +67,10 @@ class Chain:
     removed: bool = False
     """Related hashtags only: the user removed it, so it is done and never chosen again; absent
     unless true."""
+    sort: str | None = None
+    """TikTok keywords only: the order this chain pages the keyword in ("most-liked",
+    "date-posted"), beside the keyword's relevance chain; None (absent): upstream's default
+    order, relevance (`scraping.searches.tiktok.orderings`)."""
 
     @classmethod
     def from_json(cls, data: JSONObject) -> "Chain":
@@ -81,6 +85,7 @@ class Chain:
             error=data.get("error"),
             added_by=data.get("added_by"),
             removed=bool(data.get("removed", False)),
+            sort=data.get("sort"),
         )
 
     def to_json(self) -> JSONObject:
@@ -98,6 +103,8 @@ class Chain:
             data["added_by"] = self.added_by
         if self.removed:
             data["removed"] = True
+        if self.sort is not None:
+            data["sort"] = self.sort
         return data
 
     @property

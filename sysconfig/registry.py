@@ -207,6 +207,18 @@ KNOBS: tuple[Knob, ...] = (
         maximum=10,
     ),
     Knob(
+        "scraping.creators_per_ordering",
+        NUMBER,
+        150,
+        "A TikTok keyword search pages each keyword by relevance; when it wants more than this "
+        "many creators per keyword it also pages the keyword by most liked from the start, and "
+        "past twice this many by newest too: each order is a chain of its own, so a big search "
+        "is not held to one chain of 3-4 s pages. 0: relevance only (read when the search "
+        "starts).",
+        minimum=0,
+        maximum=10_000,
+    ),
+    Knob(
         "scraping.similar_keywords",
         NUMBER,
         4,

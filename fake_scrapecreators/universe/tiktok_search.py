@@ -28,6 +28,8 @@ from .templates import template
 from .tiktok import CDN_HOST, Creator, P, avatar_obj, creator, fill_author
 
 KEYWORD_CURSOR_STEP = 30  # the returned cursor is always the request cursor + 30
+RELEVANCE = "relevance"
+KEYWORD_SORTS = (RELEVANCE, "most-liked", "date-posted")  # the endpoint's `sort_by` values
 KEYWORD_ITEMS = (16, 24)  # items per keyword page; half of them are new creators
 TRIM_KEYS = (
     "aweme_id",
@@ -230,13 +232,37 @@ def _trim(a: dict) -> dict:
 # --- keyword search --------------------------------------------------------------------------
 
 
+def _sorted(seed: tuple[object, ...], sort: str) -> tuple[object, ...]:
+    """A seed of the relevance order as it always was; another order's seed names it."""
+    return seed if sort == RELEVANCE else (*seed, sort)
+
+
 @lru_cache(maxsize=512)
-def _keyword_chain(query: str) -> tuple[tuple[int, int, int], ...]:
-    """(items, new creators, pool offset) of every non-empty page of a query's cursor chain."""
+def _keyword_pool(query: str, sort: str) -> tuple[str, ...]:
+    """The creators a query can yield, in the order `sort` reveals them: every order has the
+    same creators (the same videos, sorted otherwise), each order its own sequence."""
     pool = search_pool(P, "keyword", query)
+    if sort == RELEVANCE:
+        return pool
+    order = list(pool)
+    rng("tt-kw-sort", query, sort).shuffle(order)
+    return tuple(order)
+
+
+def _check_sort(sort_by: str) -> str:
+    sort = sort_by or RELEVANCE
+    if sort not in KEYWORD_SORTS:
+        raise BadRequest(f"sort_by must be one of: {', '.join(KEYWORD_SORTS)}")
+    return sort
+
+
+@lru_cache(maxsize=512)
+def _keyword_chain(query: str, sort: str = RELEVANCE) -> tuple[tuple[int, int, int], ...]:
+    """(items, new creators, pool offset) of every non-empty page of a query's cursor chain."""
+    pool = _keyword_pool(query, sort)
     out, offset, page = [], 0, 0
     while offset < len(pool):
-        n, new = page_sizes(rng("tt-kw-size", query, page), *KEYWORD_ITEMS)
+        n, new = page_sizes(rng(*_sorted(("tt-kw-size", query, page), sort)), *KEYWORD_ITEMS)
         new = min(new, len(pool) - offset)
         out.append((n, new, offset))
         offset += new
@@ -244,34 +270,43 @@ def _keyword_chain(query: str) -> tuple[tuple[int, int, int], ...]:
     return tuple(out)
 
 
-def keyword_page_plan(query: str, cursor: int = 0) -> list[tuple[str, int, bool]]:
-    """[(author handle, video index, is_new)] of one keyword page, without building items."""
+def keyword_page_plan(
+    query: str, cursor: int = 0, sort: str = RELEVANCE
+) -> list[tuple[str, int, bool]]:
+    """[(author handle, video index, is_new)] of one keyword page, without building items.
+    `is_new`: first seen in this order's chain."""
     q = normalize_query(query)
     page = max(0, int(cursor)) // KEYWORD_CURSOR_STEP
-    chain = _keyword_chain(q)
+    chain = _keyword_chain(q, sort)
     if page >= len(chain):
         return []
     n, new, offset = chain[page]
-    plan = plan_page(("tt-kw", q, page), search_pool(P, "keyword", q), offset, n, new)
-    r = rng("tt-kw-video", q, page)
+    plan = plan_page(_sorted(("tt-kw", q, page), sort), _keyword_pool(q, sort), offset, n, new)
+    r = rng(*_sorted(("tt-kw-video", q, page), sort))
     # A repeated author shows a random one of its first 4 videos: ~1 in 4 is a duplicate item.
     return [(h, 0 if is_new else r.randrange(4), is_new) for h, is_new in plan]
 
 
 def tiktok_keyword_page(
-    query: str, cursor: int = 0, trim: bool = False, base_url: str = DEFAULT_BASE_URL
+    query: str,
+    cursor: int = 0,
+    trim: bool = False,
+    base_url: str = DEFAULT_BASE_URL,
+    sort_by: str = "",
 ) -> dict:
-    """`/v1/tiktok/search/keyword` body (without the envelope)."""
+    """`/v1/tiktok/search/keyword` body (without the envelope). `sort_by`: relevance (the
+    default), most-liked or date-posted: the same creators in another order."""
     q = normalize_query(query or "")
     if not q:
         raise BadRequest("You must provide a query")
+    sort = _check_sort(sort_by)
     cursor = max(0, int(cursor))
-    plan = keyword_page_plan(q, cursor)
+    plan = keyword_page_plan(q, cursor, sort)
     page = cursor // KEYWORD_CURSOR_STEP
-    chain = _keyword_chain(q)
+    chain = _keyword_chain(q, sort)
     has_more = 1 if page + 1 < len(chain) else 0
     items = []
-    r = rng("tt-kw-wrap", q, page)
+    r = rng(*_sorted(("tt-kw-wrap", q, page), sort))
     for handle, idx, _ in plan:
         a = aweme(handle, idx, base_url)
         if trim:
@@ -285,10 +320,11 @@ def tiktok_keyword_page(
     return {"cursor": cursor + KEYWORD_CURSOR_STEP, "has_more": has_more, "search_item_list": items}
 
 
-def tiktok_keyword_unique_authors(query: str) -> list[str]:
-    """Distinct author handles, in order of first appearance, over the whole cursor chain."""
+def tiktok_keyword_unique_authors(query: str, sort: str = RELEVANCE) -> list[str]:
+    """Distinct author handles, in order of first appearance, over the whole cursor chain of
+    one order (`sort`)."""
     q = normalize_query(query)
     out: list[str] = []
-    for page in range(len(_keyword_chain(q))):
-        out += [h for h, _, new in keyword_page_plan(q, page * KEYWORD_CURSOR_STEP) if new]
+    for page in range(len(_keyword_chain(q, sort))):
+        out += [h for h, _, new in keyword_page_plan(q, page * KEYWORD_CURSOR_STEP, sort) if new]
     return out

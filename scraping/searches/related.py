@@ -96,10 +96,10 @@ def learn(state: JobState, seeds: list[CreatorSeed], *, pages_left: int) -> list
     related = state.related
     if related is None or related.chosen:
         return []
-    own = [c for c in state.chains if c.kind is None]
+    own = [c for c in state.chains if c.kind is None]  # every order of the user's terms
     terms = {c.term for c in own}
     count(related, (seed.get("hashtags") or [] for seed in seeds if seed.get("keyword") in terms))
-    if not all(c.pages or c.done for c in own):
+    if not all(c.pages or c.done for c in own if c.sort is None):
         return []  # a keyword's first page is still to come
     if related.creators < MIN_CREATORS and not all(c.done for c in own):
         return []

@@ -1,5 +1,7 @@
 """TikTok keyword search and TikTok similar search."""
 
+import math
+
 from scraping.models import ScrapingJob
 from scraping.similarity import score, topic_keywords
 from scraping.state import Chain, CreatorSeed, JobState, JSONObject, Related, Seed, Target
@@ -7,7 +9,7 @@ from scraping.transform import tiktok
 from sysconfig import config
 
 from . import related
-from .base import CreatorFields, PageResult, Search, StepContext
+from .base import CreatorFields, PageResult, Params, Search, StepContext
 from .targets import TargetNotFound, fetch_target, not_found_message
 
 
@@ -24,12 +26,31 @@ class TikTokProfiles(Search):
     profile_parser = tiktok.profile
 
 
+# The keyword endpoint's other orders (`sort_by`), in the order a search adds them.
+EXTRA_ORDERS = ("most-liked", "date-posted")
+
+
+def orderings(target: int, keywords: int) -> int:
+    """How many orders each keyword is paged in (1-3): one per `scraping.creators_per_ordering`
+    creators the search wants per keyword. A keyword's cursor chain is sequential (each page
+    needs the cursor of the one before, 3-4 s each), so one chain caps a big search's speed;
+    the same keyword sorted by most liked or by date is another chain, run beside it, over
+    mostly other creators first (the repeats between orders are skipped like any repeat)."""
+    per_order = int(config.get("scraping.creators_per_ordering"))
+    if per_order <= 0 or keywords <= 0:
+        return 1
+    return max(1, min(1 + len(EXTRA_ORDERS), math.ceil(target / keywords / per_order)))
+
+
 class TikTokKeyword(TikTokProfiles):
     search_type = "keyword"
     page_endpoint = "/v1/tiktok/search/keyword"
 
     def initial_state(self, job: ScrapingJob) -> JobState:
         state = super().initial_state(job)
+        extra = EXTRA_ORDERS[: orderings(job.target_results, len(job.keywords)) - 1]
+        # After every keyword's relevance chain: a small shortfall still reads those first.
+        state.chains += [Chain(term=term, sort=sort) for sort in extra for term in job.keywords]
         if job.expand_related:
             state.related = Related(limit=int(config.get("scraping.related_hashtags")))
         return state
@@ -37,9 +58,12 @@ class TikTokKeyword(TikTokProfiles):
     def fetch_page(self, ctx: StepContext, chain: Chain) -> PageResult:
         # A related hashtag is searched like a keyword; its creators say "#tag" found them.
         keyword = f"#{chain.term}" if chain.is_related else chain.term
+        params: Params = {"query": chain.term, "cursor": chain.cursor}
+        if chain.sort:
+            params["sort_by"] = chain.sort
         body = ctx.get(
             self.page_endpoint,
-            {"query": chain.term, "cursor": chain.cursor},
+            params,
             count_items=lambda b: len(b.get("search_item_list") or []),
         )
         items = body.get("search_item_list") or []
