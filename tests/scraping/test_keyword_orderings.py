@@ -30,20 +30,18 @@ def test_the_fake_sorts_the_same_creators_otherwise_and_refuses_an_unknown_order
     assert len({tuple(first) for first in firsts}) == 3
     # Each order's first 100 are mostly creators the others show later.
     assert len(set(firsts[0]) & set(firsts[1])) < 20
-    default = requests.get(
-        f"{fake_api.base_url}{KEYWORD}", {"query": "running"}, headers={"x-api-key": "k"}
-    ).json()
-    relevance = requests.get(
-        f"{fake_api.base_url}{KEYWORD}",
-        {"query": "running", "sort_by": "relevance"},
-        headers={"x-api-key": "k"},
-    ).json()
+
+    def page(**params):
+        return requests.get(
+            f"{fake_api.base_url}{KEYWORD}",
+            {"query": "running", **params},
+            headers={"x-api-key": "k"},
+            timeout=10,
+        )
+
+    default, relevance = page().json(), page(sort_by="relevance").json()
     assert default["search_item_list"] == relevance["search_item_list"]
-    bad = requests.get(
-        f"{fake_api.base_url}{KEYWORD}",
-        {"query": "running", "sort_by": "oldest"},
-        headers={"x-api-key": "k"},
-    )
+    bad = page(sort_by="oldest")
     assert bad.status_code == 400
     assert bad.json()["message"] == "sort_by must be one of: relevance, most-liked, date-posted"
 
@@ -135,7 +133,7 @@ def test_a_search_paged_in_two_orders_delivers_its_target_once_each(fake_api, us
         (c.params.get("sort_by", "relevance"), c.params.get("cursor", 0))
         for c in ApiCall.objects.filter(job=job, endpoint=KEYWORD, status_code=200)
     }
-    chains = {c["sort"] if "sort" in c else "relevance": c for c in job.state["chains"]}
+    chains = {c.get("sort", "relevance"): c for c in job.state["chains"]}
     assert set(chains) == {"relevance", "most-liked"}
     # Each order paged from its first page on, one page at a time, none fetched twice.
     for sort, chain in chains.items():
