@@ -106,10 +106,11 @@ def run(
             r.update(
                 critical_path(
                     "tiktok_keyword",
-                    {**case, "keywords": terms},
+                    case,
                     r["delivered"],
                     ceiling,
                     REAL_LATENCY,
+                    chains=r["chains"] or None,
                 )
             )
             r.update(

@@ -106,7 +106,7 @@ REAL_RPS = 20  # api_limits.requests_per_second default, in real time
 class OfflineClient:
     """Builds the fake server's bodies in-process: no HTTP, no latency."""
 
-    def get(self, endpoint, params, on_record=None, count_items=None):
+    def get(self, endpoint, params, on_record=None, count_items=None, stop=None):
         from fake_scrapecreators.api import ROUTES
         from fake_scrapecreators.universe import FakeError
         from scraping.client import NotFound
@@ -122,21 +122,33 @@ class OfflineClient:
 
 
 def needed_work(
-    search_key: str, params: dict[str, Any], n: int, client: Any = None
+    search_key: str,
+    params: dict[str, Any],
+    n: int,
+    client: Any = None,
+    chains: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Pages (per chain, all chains in parallel) or expansion levels needed for n new creators.
 
-    With `client` (an HTTP client on the fake server) the same walk warms the server's caches.
+    The chains a search of `params` starts with, or `chains` (a finished job's saved chains:
+    its related hashtags, found live, included). With `client` (an HTTP client on the fake
+    server) the same walk warms the server's caches.
     """
     from scraping.searches import SEARCHES, StepContext
+    from scraping.state import Chain
 
     search = SEARCHES[search_key]
-    job = SimpleNamespace(  # the given chains only: related hashtags are found live
+    job = SimpleNamespace(
         keywords=params.get("keywords") or [],
         target_username=params.get("target_username") or "",
+        target_results=n,
         expand_related=False,
     )
     state = search.initial_state(job)
+    if chains is not None:
+        state.chains = [
+            Chain(term=c["term"], kind=c.get("kind"), sort=c.get("sort")) for c in chains
+        ]
     state.similar_keywords = 4
     ctx = StepContext(client=client or OfflineClient(), on_record=None, state=state)
     if search.needs_prepare:
@@ -184,7 +196,12 @@ def needed_work(
 
 
 def critical_path(
-    search_key: str, params: dict, n: int, concurrency: int, latency: dict[str, float]
+    search_key: str,
+    params: dict,
+    n: int,
+    concurrency: int,
+    latency: dict[str, float],
+    chains: list[dict[str, Any]] | None = None,
 ) -> dict[str, float]:
     """Lower bounds on the time to n enriched creators, from the median latencies.
 
@@ -197,7 +214,7 @@ def critical_path(
     from scraping.searches import SEARCHES
 
     search = SEARCHES[search_key]
-    work = needed_work(search_key, params, n)
+    work = needed_work(search_key, params, n, chains=chains)
     profile = latency[search.profile_endpoint]
     chain_seconds, first_page = 0.0, 0.0
     for following, pages in work["chains"]:
@@ -313,8 +330,19 @@ def run_engine(
         "milestones_scaled": {m: round(t / time_scale, 1) for m, t in milestones.items()},
         "finish_reason": job.finish_reason,
         "answered_429": calls.filter(status_code=429).count(),
-        "chain_terms": [chain.get("term") for chain in (job.state or {}).get("chains") or []],
+        "chains": [
+            {key: chain.get(key) for key in ("term", "kind", "sort")}
+            for chain in (job.state or {}).get("chains") or []
+        ],
+        "chain_terms": [_chain_label(chain) for chain in (job.state or {}).get("chains") or []],
     }
+
+
+def _chain_label(chain: dict[str, Any]) -> str:
+    """ "fitness", "fitness (most-liked)", "#runtok" (a related hashtag)."""
+    if chain.get("kind") == "related":
+        return f"#{chain['term']}"
+    return f"{chain['term']} ({chain['sort']})" if chain.get("sort") else str(chain.get("term"))
 
 
 def _upstream_busy(job) -> float:
