@@ -39,12 +39,14 @@ from bench.search import critical_path, run_engine
 TARGET = 1000
 THREE = {"platform": "tiktok", "search_type": "keyword", "keywords": ["fitness", "running", "yoga"]}
 ONE = {"platform": "tiktok", "search_type": "keyword", "keywords": ["fitness"]}
-# Before this limiter: a fixed cap of 8 calls in flight and 8 profile calls per step.
+# Before this limiter: a fixed cap of 8 calls in flight and 8 profile calls per step, each
+# keyword paged in relevance order only.
 FIXED_8 = {
     "api_limits.max_concurrent_requests": 8,
     "api_limits.adaptive_start_concurrency": 8,
     "api_limits.adaptive_min_concurrency": 8,
     "scraping.enrichment_concurrency": 8,
+    "scraping.creators_per_ordering": 0,
 }
 # A fresh limit starts at `adaptive_start_concurrency` and learns the ceiling during the search
 # (a new deployment's first search); a learned one is where the search before left it (every

@@ -222,6 +222,12 @@ def _run_unit(ctx: StepContext, job: ScrapingJob, search: Search, outcome: Outco
     pages_left = job.api_call_budget - job.search_calls - outcome.pages_fetched
     search.learn(state, found, pages_left=pages_left)
     pending.extend(found)
+    # Fewer creators found than the next step can enrich: the pages are what holds the search
+    # back, and a search that can page more sources at once should.
+    still_needed = need - len(outcome.creators)
+    next_batch = int(config.get("scraping.enrichment_batch_rounds")) * _parallel_calls(ctx)
+    if chains and len(pending) < min(still_needed, next_batch):
+        search.widen(state, job)
 
 
 def unavailable_reason(error: UpstreamError | None) -> str:

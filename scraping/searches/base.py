@@ -96,6 +96,10 @@ class Search:
         updated: a search may add chains from them (TikTok keyword: related hashtags).
         `pages_left`: search pages the budget still allows."""
 
+    def widen(self, state: JobState, job: ScrapingJob) -> None:
+        """The step's profile calls ran short of creators to enrich: a search that can page
+        more sources at once adds them (TikTok keyword: another order of each keyword)."""
+
     # --- enriching --------------------------------------------------------------------------
     # The enrichment call: `profile_endpoint?{profile_param}={seed[profile_field]}`.
     profile_param: str = "handle"

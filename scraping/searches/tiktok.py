@@ -31,11 +31,13 @@ EXTRA_ORDERS = ("most-liked", "date-posted")
 
 
 def orderings(target: int, keywords: int) -> int:
-    """How many orders each keyword is paged in (1-3): one per `scraping.creators_per_ordering`
-    creators the search wants per keyword. A keyword's cursor chain is sequential (each page
-    needs the cursor of the one before, 3-4 s each), so one chain caps a big search's speed;
-    the same keyword sorted by most liked or by date is another chain, run beside it, over
-    mostly other creators first (the repeats between orders are skipped like any repeat)."""
+    """How many orders each keyword may be paged in (1-3): one per
+    `scraping.creators_per_ordering` creators the search wants per keyword. A keyword's cursor
+    chain is sequential (each page needs the cursor of the one before, 3-4 s each), so one chain
+    caps a big search's speed once upstream takes many profile calls at once; the same keyword
+    sorted by most liked or by date is another chain, run beside it, over mostly other creators
+    first (the repeats between orders are skipped like any repeat, and cost their pages: so
+    orders are opened only when enrichment is waiting for creators, see `widen`)."""
     per_order = int(config.get("scraping.creators_per_ordering"))
     if per_order <= 0 or keywords <= 0:
         return 1
@@ -48,9 +50,6 @@ class TikTokKeyword(TikTokProfiles):
 
     def initial_state(self, job: ScrapingJob) -> JobState:
         state = super().initial_state(job)
-        extra = EXTRA_ORDERS[: orderings(job.target_results, len(job.keywords)) - 1]
-        # After every keyword's relevance chain: a small shortfall still reads those first.
-        state.chains += [Chain(term=term, sort=sort) for sort in extra for term in job.keywords]
         if job.expand_related:
             state.related = Related(limit=int(config.get("scraping.related_hashtags")))
         return state
@@ -72,6 +71,20 @@ class TikTokKeyword(TikTokProfiles):
 
     def learn(self, state: JobState, seeds: list[CreatorSeed], *, pages_left: int) -> None:
         related.learn(state, seeds, pages_left=pages_left)
+
+    def widen(self, state: JobState, job: ScrapingJob) -> None:
+        """Page every keyword in its next order too, up to what the search's size allows
+        (`orderings`). At most one order a step: each new chain's first page comes a step
+        later. Where upstream takes few calls at once, enrichment never waits for pages and a
+        search stays in relevance order, with no page spent on repeats between orders."""
+        own = [c for c in state.chains if c.kind is None]
+        if all(c.done for c in own):
+            return  # the keywords ran dry: their other orders hold the same creators
+        opened = {c.sort for c in own}
+        allowed = EXTRA_ORDERS[: orderings(job.target_results, len(job.keywords)) - 1]
+        following = [sort for sort in allowed if sort not in opened]
+        if following:
+            state.chains += [Chain(term=term, sort=following[0]) for term in job.keywords]
 
 
 class TikTokSimilar(TikTokProfiles):

@@ -40,7 +40,14 @@ def signed_in(page, owner, live_server):
 def test_details_opens_the_creator_panel_beside_the_table(signed_in, owner, live_server):
     page = signed_in
     now = timezone.now()
-    job = make_job(owner, make_campaign(owner, name="Runners"), keywords=["trail running"])
+    job = make_job(
+        owner,
+        make_campaign(owner, name="Runners"),
+        keywords=["trail running"],
+        status="partial",
+        processed_results=2,
+        finish_reason="The source ran dry: found 2 of 100 creators.",
+    )
     make_creator(job, external_id="leo-1", username="leo.runs", display_name="Leo Runs Far")
     make_creator(
         job,

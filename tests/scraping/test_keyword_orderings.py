@@ -5,9 +5,12 @@ order."""
 
 import pytest
 import requests
+from django.core.cache import caches
 
 from fake_scrapecreators import universe as fake
 from fake_scrapecreators.universe.pools import search_pool
+from scraping import engine
+from scraping.client import default_client
 from scraping.engine import chain_label
 from scraping.models import ApiCall, ScrapingJob
 from scraping.searches.tiktok import orderings
@@ -17,6 +20,7 @@ from scraping.state import Chain, JobState
 pytestmark = pytest.mark.django_db(transaction=True)
 
 KEYWORD = "/v1/tiktok/search/keyword"
+cache = caches["coordination"]
 
 
 def test_the_fake_sorts_the_same_creators_otherwise_and_refuses_an_unknown_order(fake_api):
@@ -73,10 +77,8 @@ def test_the_knob_sets_the_creators_per_order_and_0_keeps_relevance_only(knobs):
     assert orderings(1000, 1) == 1
 
 
-def test_a_big_search_starts_with_every_keywords_orders_relevance_first(
-    fake_api, no_queue, user, campaign
-):
-    job = job_create(
+def _big_search(user, campaign):
+    return job_create(
         owner=user,
         campaign=campaign,
         platform="tiktok",
@@ -84,23 +86,68 @@ def test_a_big_search_starts_with_every_keywords_orders_relevance_first(
         keywords=["running", "yoga", "hiking"],
         target_results=1000,
     )
-    chains = JobState.from_json(job.state).chains
-    assert [(c.term, c.sort) for c in chains] == [
-        ("running", None),
-        ("yoga", None),
-        ("hiking", None),
+
+
+def orders_of(job) -> list[tuple[str, str | None]]:
+    job.refresh_from_db()
+    return [(c.term, c.sort) for c in JobState.from_json(job.state).chains]
+
+
+def test_while_enrichment_waits_for_pages_each_step_opens_the_next_order(
+    fake_api, no_queue, user, campaign
+):
+    """Upstream takes 64 profile calls at once: three keywords' first pages (about 30 new
+    creators) cannot feed the next step's calls, so the search pages each keyword by most liked
+    too, then, still short, by newest."""
+    cache.set(default_client().limiter.adaptive.key, 64.0)
+    job = _big_search(user, campaign)
+    assert orders_of(job) == [("running", None), ("yoga", None), ("hiking", None)]
+    engine.job_step(job.pk)
+    assert orders_of(job)[3:] == [
         ("running", "most-liked"),
         ("yoga", "most-liked"),
         ("hiking", "most-liked"),
+    ]
+    engine.job_step(job.pk)
+    assert orders_of(job)[6:] == [
         ("running", "date-posted"),
         ("yoga", "date-posted"),
         ("hiking", "date-posted"),
     ]
-    assert [chain_label(c) for c in chains[::3]] == [
+    engine.job_step(job.pk)
+    assert len(orders_of(job)) == 9  # three orders at most
+    assert [chain_label(c) for c in JobState.from_json(job.state).chains[::3]] == [
         "“running”",
         "“running” (most liked)",
         "“running” (date posted)",
     ]
+
+
+def test_where_upstream_takes_few_calls_the_search_stays_in_relevance_order(
+    fake_api, no_queue, user, campaign, knobs
+):
+    """Two profile calls at once: the pages keep more creators waiting than the calls can
+    take, so no page is spent on another order's repeats."""
+    knobs["api_limits.max_concurrent_requests"] = 2
+    job = _big_search(user, campaign)
+    for _ in range(4):
+        engine.job_step(job.pk)
+    assert orders_of(job) == [("running", None), ("yoga", None), ("hiking", None)]
+
+
+def test_a_small_search_never_opens_another_order(fake_api, no_queue, user, campaign):
+    cache.set(default_client().limiter.adaptive.key, 64.0)
+    job = job_create(
+        owner=user,
+        campaign=campaign,
+        platform="tiktok",
+        search_type="keyword",
+        keywords=["running"],
+        target_results=100,
+    )
+    engine.job_step(job.pk)
+    engine.job_step(job.pk)
+    assert orders_of(job) == [("running", None)]
 
 
 def test_a_saved_order_survives_the_state_round_trip():

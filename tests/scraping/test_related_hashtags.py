@@ -426,8 +426,10 @@ def post(client, job, action, hashtag, **extra):
 
 
 def chains_of(job) -> dict[str, dict]:
+    """The keyword's relevance chain and the related hashtags' chains, by term (a big search's
+    other orders of the keyword are left out)."""
     job.refresh_from_db()
-    return {c["term"]: c for c in job.state["chains"]}
+    return {c["term"]: c for c in job.state["chains"] if "sort" not in c}
 
 
 def test_the_page_shows_the_related_hashtags_with_the_creators_each_found(auth_client, running):
