@@ -269,7 +269,8 @@ def render_ceiling(res: dict[str, Any]) -> list[str]:
         "equivalent, as in the search table. *limit*: fresh, the adaptive limit starts at its "
         "start value and learns the ceiling during the search (a new deployment's first "
         "search); learned, where the search before left it (every later search: the limit is "
-        "shared and kept).",
+        "shared and kept). *chains*: the sources the search paged in the end (each keyword in "
+        "each order it opened, each related hashtag).",
         "",
         "| search | ceiling | limit | delivered | seconds | bound | ÷ bound | calls / creator "
         "| answered 429 | chains |",
@@ -336,7 +337,7 @@ def _calls_goal(calls: float) -> str:
     if calls <= 1.1:
         return _yes(True)
     if round(calls, 1) <= 1.1:
-        return f"**met to the goal's one decimal** ({calls:.2f}; {calls / 1.1 - 1:.1%} above 1.1)"
+        return f"**met to the goal's one decimal**, {calls / 1.1 - 1:.1%} above 1.1 exactly"
     return _yes(False)
 
 

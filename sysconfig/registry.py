@@ -210,11 +210,10 @@ KNOBS: tuple[Knob, ...] = (
         "scraping.creators_per_ordering",
         NUMBER,
         150,
-        "A TikTok keyword search pages each keyword by relevance; when it wants more than this "
-        "many creators per keyword it also pages the keyword by most liked from the start, and "
-        "past twice this many by newest too: each order is a chain of its own, so a big search "
-        "is not held to one chain of 3-4 s pages. 0: relevance only (read when the search "
-        "starts).",
+        "A TikTok keyword search pages each keyword by relevance; while its profile calls wait "
+        "for pages it also pages the keyword by most liked, then by newest (each order a chain "
+        "of its own, so a big search is not held to one chain of 3-4 s pages): one order more "
+        "per this many creators wanted per keyword, three at most. 0: relevance only.",
         minimum=0,
         maximum=10_000,
     ),
