@@ -26,13 +26,18 @@ part as the in-flight cap, and the client reports every answered call here:
   (an atomic `cache.add` decides, across processes), and only for a call that started after
   the last cut (the calls started before it belong to the overload it answered).
 - **Careful probing near the last overload**: the limit a cut started from (the peak) is
-  remembered; within one call of it, growth is `PROBE_SLOWDOWN` times slower, so the limit
-  rests just under an upstream ceiling and tests it now and then instead of every few rounds
-  (the plateau of CUBIC's window curve). Past the peak + 1 growth is normal again: the ceiling
-  has moved up. A 429 once the limit has reached the peak's whole number confirms the ceiling
-  it already knew rather than signalling an overload, so it costs a cut by 0.9 (back under the
-  ceiling, not far below it) and the peak stays; another 429 below that level cuts by 0.7 as
-  usual, so a ceiling that really came down is still followed down multiplicatively.
+  remembered; near it, growth is `PROBE_SLOWDOWN` times slower, so the limit rests just under
+  an upstream ceiling and tests it now and then instead of every few rounds (the plateau of
+  CUBIC's window curve). Near means from one call under a peak upstream refused (a 429: its
+  whole number is over the ceiling), or from the whole number of a peak that only slowed or
+  failed (a slow call, a 5xx, a timeout: that many calls were not refused, so the limit climbs
+  back to them at the normal pace; at a ceiling of 8, slowing from 7 instead kept 7 calls in
+  flight for hundreds of calls after each slow one), up to the peak + 1. Past it growth is
+  normal again: the ceiling has moved up. A 429 once the limit has reached the peak's whole
+  number confirms the ceiling it already knew rather than signalling an overload, so it costs
+  a cut by 0.9 (back under the ceiling, not far below it) and the peak stays; another 429
+  below that level cuts by 0.7 as usual, so a ceiling that really came down is still followed
+  down multiplicatively.
 - **Bounds**: never below `api_limits.adaptive_min_concurrency` nor above
   `api_limits.max_concurrent_requests` (checked at every read, so a lowered knob holds at
   once). No value yet (first use, or the coordination cache was emptied):
@@ -127,6 +132,7 @@ class AdaptiveLimit:
         self.key = f"{prefix}:aimd:limit"  # (limit, time of the cut it grew from), or a number
         self._cut_key = f"{prefix}:aimd:cut"  # (wall-clock time, value) of the last cut
         self._peak_key = f"{prefix}:aimd:peak"  # the limit the last cut started from
+        self._soft_key = f"{prefix}:aimd:peak_soft"  # True: that cut was not a 429
         self._cooldown_key = f"{prefix}:aimd:cooldown"  # present during a cut's window
         self.keys = [self.key, self._cut_key]  # what `limit_from` reads
         self._start, self._floor, self._ceiling = start, floor, ceiling
@@ -156,25 +162,29 @@ class AdaptiveLimit:
 
     def forget(self) -> None:
         """Back to the start value (tests; or from a shell, after a change upstream)."""
-        self._cache.delete_many([self.key, self._cut_key, self._peak_key, self._cooldown_key])
+        self._cache.delete_many(
+            [self.key, self._cut_key, self._peak_key, self._soft_key, self._cooldown_key]
+        )
 
-    def _read(self) -> tuple[float, float, float]:
-        """The limit, the time of the last cut and the peak it cut from (0.0: none yet)."""
-        found = self._cache.get_many([*self.keys, self._peak_key])
+    def _read(self) -> tuple[float, float, float, bool]:
+        """The limit, the time of the last cut, the peak it cut from (0.0: none yet) and
+        whether that cut was not a 429 (no value, as a peak set by hand: it was)."""
+        found = self._cache.get_many([*self.keys, self._peak_key, self._soft_key])
         peak = found.get(self._peak_key)
         return (
             self.limit_from(found),
             _cut_record(found.get(self._cut_key))[0],
             peak if isinstance(peak, float) else 0.0,
+            found.get(self._soft_key) is True,
         )
 
     def _grow(self, lease: Lease) -> None:
-        limit, last_cut, peak = self._read()
+        limit, last_cut, peak, soft = self._read()
         if lease.started < last_cut:
             return  # it ran under the limit before the last cut: no evidence for this one
         if not peak:
             step = INCREASE  # slow start: no overload seen yet
-        elif _near(limit, peak):
+        elif _near(limit, peak, soft):
             step = INCREASE / limit / PROBE_SLOWDOWN
         else:
             step = INCREASE / limit
@@ -185,7 +195,7 @@ class AdaptiveLimit:
 
     def _cut(self, lease: Lease, why: str, refused: bool) -> None:
         """`refused`: a 429, upstream's own word that the limit is over its ceiling."""
-        limit, last_cut, peak = self._read()
+        limit, last_cut, peak, _ = self._read()
         if lease.started < last_cut:
             return  # the overload the last cut already answered
         if not self._cache.add(self._cooldown_key, 1, timeout=COOLDOWN):
@@ -196,7 +206,12 @@ class AdaptiveLimit:
         now = time.time()
         new_peak = max(peak, limit) if probe_refused else limit
         self._cache.set_many(
-            {self.key: (cut, now), self._cut_key: (now, cut), self._peak_key: new_peak},
+            {
+                self.key: (cut, now),
+                self._cut_key: (now, cut),
+                self._peak_key: new_peak,
+                self._soft_key: not refused,
+            },
             timeout=None,
         )
         logger.info(
@@ -205,9 +220,10 @@ class AdaptiveLimit:
         )
 
 
-def _near(limit: float, peak: float) -> bool:
-    """Within one call of the level the last cut started from: probing a known ceiling."""
-    return peak - 1 <= limit < peak + 1
+def _near(limit: float, peak: float, soft: bool) -> bool:
+    """Probing a known ceiling: from one call under a refused peak (or from the whole number
+    of a `soft` one, which was not refused) up to one call past it."""
+    return (float(int(peak)) if soft else peak - 1) <= limit < peak + 1
 
 
 def _cut_record(stored: object) -> tuple[float, float | None]:

@@ -141,6 +141,31 @@ def test_after_a_cut_growth_is_about_one_a_round_and_slow_near_the_last_peak():
     assert 12.3 < grow(shared.adaptive, 10) < 12.4
 
 
+def slow_call(adaptive) -> float:
+    """One call answered, but slowly (started now, after any earlier cut); the limit after."""
+    limit = adaptive.current()
+    for _ in range(6):  # the endpoint's baseline: prompt calls (they also count as growth)
+        adaptive.baselines.slow(PROFILE, 0.01)
+    lease = Lease(started=time.time(), in_flight=int(limit), limit=limit)
+    adaptive.report(lease, endpoint=PROFILE, status=200, seconds=5.0)
+    return adaptive.current()
+
+
+def test_after_a_slow_call_the_limit_climbs_back_at_the_normal_pace_then_probes_slowly():
+    """8 calls were in flight and none was refused: after a slowdown's cut the limit returns to
+    8 within a round or two, and only then probes 9 slowly (at a ceiling of 8 it used to sit at
+    7 for hundreds of calls after each slow one)."""
+    shared = limiter(start=8)
+    cache.set("t-aimd:aimd:peak", 9.0, timeout=None)  # a 429 at 9 earlier: 8 is the ceiling
+    cache.set(shared.adaptive.key, 8.1, timeout=None)
+    assert slow_call(shared.adaptive) == pytest.approx(5.67)
+    assert 8.0 < grow(shared.adaptive, 20) < 8.1  # back to 8 calls within 2 rounds, then slowed
+    assert cache.get("t-aimd:aimd:peak") == pytest.approx(8.1)
+    # Past 8 the same 15 successes add 15 × 1/(8 × 64): about 0.03.
+    before = shared.adaptive.current()
+    assert grow(shared.adaptive, 15) - before == pytest.approx(15 / 8 / 64, abs=0.002)
+
+
 def refuse(adaptive) -> float:
     """One call answered 429 (started now, after any earlier cut); the limit after."""
     limit = adaptive.current()
