@@ -318,7 +318,10 @@ def render_ceiling(res: dict[str, Any]) -> list[str]:
             f"{learned['corrected'] / before['corrected'] - 1:+.1%}, "
             f"{learned['share_429']:.1%} answered 429); while it learns the ceiling (a new "
             f"deployment's first search), {fresh['corrected']:.1f} s, "
-            f"{fresh['share_429']:.1%} answered 429"
+            f"{fresh['share_429']:.1%} answered 429. An adaptive limit knows a ceiling only by "
+            "testing one call past it now and then (those 429s): each refused call waits its "
+            "Retry-After and its step waits for it, which a cap set to the ceiling in advance "
+            "never pays"
         )
     one = by.get(("1 keyword", 64, "fresh"))
     more = by.get(("1 keyword + related hashtags", 64, "fresh"))
