@@ -5,13 +5,10 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-
-from trials.accounts import api_tokens_revoke
 
 from . import selectors, services
 from .models import AdminAction
@@ -24,16 +21,6 @@ if admin.site.is_registered(User):
 PRIVILEGE_FIELDS = ("is_superuser", "groups", "user_permissions")
 # Whoever changes a user's email (then resets the password) or password owns the account.
 IDENTITY_FIELDS = ("username", "email")
-
-
-class PasswordSetForm(AdminPasswordChangeForm):
-    """The admin's set-password form: a new password also revokes the user's API tokens."""
-
-    def save(self, commit=True):
-        user = super().save(commit=commit)
-        if commit:
-            api_tokens_revoke(user=user)
-        return user
 
 
 class TrialExtendForm(forms.Form):
@@ -62,7 +49,6 @@ class StaffUserAdmin(DjangoUserAdmin):
     search_fields = ["email", "username", "first_name", "last_name"]
     ordering = ["-date_joined"]
     actions = ["promote", "demote", "extend_trial", "deactivate"]
-    change_password_form = PasswordSetForm
     usage_fields = [
         "staff_source",
         "trial_display",

@@ -46,3 +46,21 @@ def api_tokens_revoke(*, user) -> int:
     if deleted:
         logger.info("API token revoked", extra={"user_id": user.pk})
     return deleted
+
+
+class NewPasswordRevokesApiTokens:
+    """A password "validator" that validates nothing: Django calls `password_changed` of every
+    validator in AUTH_PASSWORD_VALIDATORS whenever a user saved after `set_password` (allauth's
+    change, set and reset, the admin's form, `manage.py changepassword`, a shell), and never
+    when a login only re-hashes the same password. That is the one place where a new password
+    ends every API token: whoever knew the old password may have made one."""
+
+    def validate(self, password: str, user=None) -> None:
+        return None
+
+    def password_changed(self, password: str, user=None) -> None:
+        if user is not None and user.pk is not None:
+            api_tokens_revoke(user=user)
+
+    def get_help_text(self) -> str:
+        return "A new password also revokes your API token."

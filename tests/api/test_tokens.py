@@ -92,3 +92,28 @@ def test_setting_a_first_password_revokes_the_api_token(client, user):
     assert response.status_code == 302
     assert not Token.objects.filter(user=user).exists()
     assert api.get("/api/campaigns/").status_code == 401
+
+
+def test_a_password_set_anywhere_else_revokes_the_api_token_too(user):
+    """`manage.py changepassword`, a shell, any code: a saved `set_password` is a new password."""
+    api = _token_client(user)
+    user.set_password(NEW_PASSWORD)
+    user.save()
+    assert not Token.objects.filter(user=user).exists()
+    assert api.get("/api/campaigns/").status_code == 401
+
+
+def test_a_login_that_only_rehashes_the_password_keeps_the_api_token(client, user, settings):
+    """Django re-hashes a password with a newer hasher at login: the same password, no new
+    token needed."""
+    api = _token_client(user)
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+    ]
+    assert user.password.startswith("md5$")
+    assert client.login(email=user.email, password=PASSWORD)
+    user.refresh_from_db()
+    assert user.password.startswith("pbkdf2_sha256$")
+    assert Token.objects.filter(user=user).exists()
+    assert api.get("/api/campaigns/").status_code == 200
