@@ -105,3 +105,12 @@ def commit_hooks(django_capture_on_commit_callbacks):
         return django_capture_on_commit_callbacks(execute=True)
 
     return run
+
+
+@pytest.fixture
+def django_assert_num_queries(django_assert_num_queries, monkeypatch):
+    """pytest-django's, with the knob registry's look at the shared config stamp (at most once
+    a second) held off: whether a counted request includes that look would depend on how long
+    the machine took since the last one."""
+    monkeypatch.setattr("sysconfig.config.CHECK_INTERVAL", 3600)
+    return django_assert_num_queries

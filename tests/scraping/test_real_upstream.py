@@ -7,6 +7,7 @@ import threading
 import time
 
 import pytest
+from django.db import connections
 
 from fake_scrapecreators import universe as fake
 from fake_scrapecreators.universe.tiktok import tiktok_users_page
@@ -248,6 +249,8 @@ def test_a_cancel_while_waiting_for_a_limiter_slot_sends_nothing(fake_api, knobs
             outcome.append("sent")
         except StepCancelled:
             outcome.append("cancelled")
+        finally:
+            connections.close_all()  # this thread's connection (the limiter's cache)
 
     with client.limiter.slot(timeout=5):  # the only slot, held elsewhere
         waiting = threading.Thread(target=call)
