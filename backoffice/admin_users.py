@@ -10,6 +10,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from trials.selectors import plan_usage
+
 from . import selectors, services
 from .models import AdminAction
 from .services import StaffActionRefused
@@ -157,7 +159,7 @@ class StaffUserAdmin(DjangoUserAdmin):
 
     @admin.display(description="plan and usage")
     def plan_usage_display(self, obj):
-        usage = selectors.plan_usage(obj)
+        usage = plan_usage(obj)
         if not usage:
             return "—"
         return format_html_join(

@@ -32,7 +32,6 @@ from sysconfig.registry import REGISTRY, Knob
 from sysconfig.values import bounds_label, format_value, parse
 from trials.models import ScheduledEmail, UserProfile
 from trials.selectors import plan_for
-from trials.selectors import plan_usage as usage_of
 
 from .models import AdminAction
 
@@ -134,10 +133,6 @@ def trial_status(user) -> str:
 def plan_of(user) -> str:
     """The plan in force (from the already loaded profile)."""
     return plan_for(user_profile(user)).name
-
-
-def plan_usage(user) -> dict[str, Any]:
-    return usage_of(user)
 
 
 # --- overview --------------------------------------------------------------------------------

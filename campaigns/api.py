@@ -6,7 +6,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from core.api import ERROR_SCHEMA as ERROR
-from core.api import ApiView, django_errors, no_store
+from core.api import ApiView, django_errors, iso_time, no_store
 
 from . import selectors, services
 from .models import Campaign
@@ -42,8 +42,8 @@ def campaign_out(campaign: Campaign) -> dict:
         "description": campaign.description,
         "searchType": campaign.search_type,
         "status": campaign.status,
-        "createdAt": campaign.created_at.isoformat().replace("+00:00", "Z"),
-        "updatedAt": campaign.updated_at.isoformat().replace("+00:00", "Z"),
+        "createdAt": iso_time(campaign.created_at),
+        "updatedAt": iso_time(campaign.updated_at),
     }
 
 

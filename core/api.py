@@ -3,6 +3,7 @@
 The throttles whose rates are knobs live in sysconfig.throttles."""
 
 import logging
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -13,6 +14,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
 from core.errors import PaymentRequired, StartThrottled
+
+
+def iso_time(value: datetime | str | None) -> str | None:
+    """A time as the API writes it: ISO 8601 in UTC with "Z" (None stays None; an ISO string,
+    as JSON fields keep times, is read first)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
 
 logger = logging.getLogger(__name__)
 

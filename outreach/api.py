@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from campaigns.selectors import campaign_get
 from core.api import ERROR_SCHEMA as ERROR
-from core.api import ApiView, Conflict, django_errors, no_store
+from core.api import ApiView, Conflict, django_errors, iso_time, no_store
 from core.numbers import whole_number
 from imageproxy.signing import proxied_image_url
 from scraping.models import Platform
@@ -36,10 +36,6 @@ PAGE_PARAMS = [
     OpenApiParameter("page", int, description="1-based page number, up to 1,000,000"),
     OpenApiParameter("page_size", int, description="items per page, 1–200 (default 50)"),
 ]
-
-
-def _iso(value):
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def _paging(request) -> tuple[int, int]:
@@ -224,8 +220,8 @@ def list_out(creator_list: CreatorList, counts: dict[str, int]) -> dict:
         "description": creator_list.description,
         "entryCount": sum(counts.values()),
         "counts": counts,
-        "createdAt": _iso(creator_list.created_at),
-        "updatedAt": _iso(creator_list.updated_at),
+        "createdAt": iso_time(creator_list.created_at),
+        "updatedAt": iso_time(creator_list.updated_at),
     }
 
 
@@ -258,8 +254,8 @@ def entry_out(entry: "EntryWithLatestSend", request) -> dict:
         "notes": entry.notes,
         "doNotContact": entry.do_not_contact,
         "lastSend": last,
-        "createdAt": _iso(entry.created_at),
-        "updatedAt": _iso(entry.updated_at),
+        "createdAt": iso_time(entry.created_at),
+        "updatedAt": iso_time(entry.updated_at),
     }
 
 
@@ -274,8 +270,8 @@ def template_out(template: EmailTemplate) -> dict:
         "name": template.name,
         "subject": template.subject,
         "body": template.body,
-        "createdAt": _iso(template.created_at),
-        "updatedAt": _iso(template.updated_at),
+        "createdAt": iso_time(template.created_at),
+        "updatedAt": iso_time(template.updated_at),
     }
 
 
@@ -290,8 +286,8 @@ def send_out(send: OutreachSend) -> dict:
         "status": send.status,
         "error": send.error,
         "attempts": send.attempts,
-        "queuedAt": _iso(send.queued_at),
-        "sentAt": _iso(send.sent_at),
+        "queuedAt": iso_time(send.queued_at),
+        "sentAt": iso_time(send.sent_at),
     }
 
 
@@ -480,7 +476,7 @@ class EntryEventsView(OutreachView):
                 "old": e.old,
                 "new": e.new,
                 "actor": e.actor.email if e.actor else None,
-                "at": _iso(e.at),
+                "at": iso_time(e.at),
             }
             for e in selectors.entry_events(entry=entry)
         ]

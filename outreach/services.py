@@ -17,20 +17,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from core.errors import PaymentRequired
 from core.mail import ProviderEmailMessage
 from core.queue import enqueue
 from scraping.models import Creator, ScrapingJob
 from scraping.selectors import CreatorFilters, campaign_creators, job_creators
-from trials.emails import absolute
-from trials.models import UserProfile
-from trials.plans import NO_PLAN, TRIAL, Plan
+from trials.plans import NO_PLAN, Plan
 from trials.selectors import plan_for, profile_get
-from trials.services.profiles import profile_for
+from trials.services.entitlements import blocked, payment_required, plan_label
+from trials.services.profiles import profile_lock
 
 from . import selectors
 from .merge import merge, one_line
@@ -60,42 +57,17 @@ class NotRetryable(Exception):
 # --- plan limits ----------------------------------------------------------------------------
 
 
-def _plan_label(plan: Plan) -> str:
-    return "The free trial" if plan is TRIAL else f"The {plan.name} plan"
-
-
-def _payment_required(message: str, code: str) -> PaymentRequired:
-    url_name = "onboarding" if code == "no_trial" else "billing"
-    return PaymentRequired(
-        message, upgrade_url=absolute(url_name), upgrade_path=reverse(url_name), code=code
-    )
-
-
 def _locked_plan(user: "User", what: str) -> Plan | None:
     """The plan in force, read under the profile's row lock (inside the caller's transaction);
     None for staff (never limited). Without a plan in force: PaymentRequired, saying why."""
     if user.is_staff:
         return None
-    profile_for(user)
-    profile = UserProfile.objects.select_for_update().get(user=user)
+    profile = profile_lock(user)
     now = timezone.now()
     plan = plan_for(profile, now)
-    if plan is not NO_PLAN:
-        return plan
-    if profile.trial_status_at(now) == "none":
-        raise _payment_required(
-            f"Finish onboarding to start your free trial and {what}.", "no_trial"
-        )
-    if profile.plan:
-        raise _payment_required(
-            f"Your subscription is not active. Subscribe again to {what}; your lists stay "
-            "available.",
-            "subscription_inactive",
-        )
-    raise _payment_required(
-        f"Your free trial has ended. Subscribe to {what}; your lists stay available.",
-        "trial_expired",
-    )
+    if plan is NO_PLAN:
+        raise blocked(profile, now, what=what, kept="your lists")
+    return plan
 
 
 def _lists_allow(user: "User") -> None:
@@ -104,8 +76,8 @@ def _lists_allow(user: "User") -> None:
         return
     used = selectors.lists_used(user=user)
     if used >= plan.lists:
-        raise _payment_required(
-            f"{_plan_label(plan)} allows {plan.lists} list{'s' if plan.lists != 1 else ''} and "
+        raise payment_required(
+            f"{plan_label(plan)} allows {plan.lists} list{'s' if plan.lists != 1 else ''} and "
             f"you have {used}. Upgrade your plan or delete a list to create another.",
             "list_limit",
         )
@@ -121,15 +93,15 @@ def _sends_allow(user: "User", count: int) -> None:
     if count <= left:
         return
     if left == 0:
-        raise _payment_required(
-            f"You have sent {cap:,} emails today, as many as {_plan_label(plan).lower()} "
+        raise payment_required(
+            f"You have sent {cap:,} emails today, as many as {plan_label(plan).lower()} "
             "allows a day. Sending starts again at midnight UTC, or upgrade your plan to send "
             "more.",
             "send_limit",
         )
-    raise _payment_required(
+    raise payment_required(
         f"You can send {left:,} more email{'s' if left != 1 else ''} today "
-        f"({_plan_label(plan).lower()} allows {cap:,} a day) and this batch has {count:,}. "
+        f"({plan_label(plan).lower()} allows {cap:,} a day) and this batch has {count:,}. "
         "Send fewer, or upgrade your plan.",
         "send_limit",
     )
@@ -366,13 +338,17 @@ def sender_name(user: "User") -> str:
     return one_line(name) or user.email
 
 
-def email_render(*, template: EmailTemplate, entry: ListEntry, sender: "User") -> Rendered:
-    """The template merged for this entry, as it would be sent now (also the preview)."""
+def email_render(
+    *, template: EmailTemplate, entry: ListEntry, sender: "User", signature: str | None = None
+) -> Rendered:
+    """The template merged for this entry, as it would be sent now (also the preview).
+    `signature`: `sender_name(sender)` when the caller already has it (one query for a batch,
+    not one per email)."""
     values = {
         "name": entry.display_name or entry.username,
         "handle": f"@{entry.username}" if entry.username else "",
         "campaign": entry.campaign_name,
-        "sender_name": sender_name(sender),
+        "sender_name": signature if signature is not None else sender_name(sender),
     }
     subject = one_line(merge(template.subject, values))[:SUBJECT_MAX_LENGTH]
     return Rendered(subject=subject, body=merge(template.body, values))
@@ -417,8 +393,9 @@ def sends_queue(
         raise ValidationError({"entries": [reason for _, reason in batch.skipped]})
     _sends_allow(sender, len(sendable))
     now = timezone.now()
+    signature = sender_name(sender)
     for entry in sendable:
-        rendered = email_render(template=template, entry=entry, sender=sender)
+        rendered = email_render(template=template, entry=entry, sender=sender, signature=signature)
         batch.queued.append(
             OutreachSend(
                 owner=sender,

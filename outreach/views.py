@@ -348,10 +348,13 @@ def list_send(request, list_id):
         creator_list=creator_list, entry_ids=form.cleaned_data["entry"]
     )
     if form.cleaned_data["action"] == "preview":
+        signature = services.sender_name(request.user)
         previews = [
             (
                 entry,
-                services.email_render(template=template, entry=entry, sender=request.user),
+                services.email_render(
+                    template=template, entry=entry, sender=request.user, signature=signature
+                ),
                 services.unsendable_reason(entry),
             )
             for entry in entries[:MAX_PREVIEWS]

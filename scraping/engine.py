@@ -225,6 +225,7 @@ def _run_unit(ctx: StepContext, job: ScrapingJob, search: Search, outcome: Outco
     # Fewer creators found than the next step can enrich: the pages are what holds the search
     # back, and a search that can page more sources at once should.
     still_needed = need - len(outcome.creators)
+    # The limit read again: this step's answers may have raised it (slow start).
     next_batch = int(config.get("scraping.enrichment_batch_rounds")) * _parallel_calls(ctx)
     if chains and len(pending) < min(still_needed, next_batch):
         search.widen(state, job)

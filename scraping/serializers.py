@@ -8,6 +8,7 @@ together.
 from django.urls import reverse
 from rest_framework import serializers
 
+from core.api import iso_time
 from imageproxy.signing import proxied_image_url
 
 from .models import Creator, Platform, ScrapingJob
@@ -158,10 +159,6 @@ class JobStatus(serializers.Serializer):
     next = serializers.CharField(allow_null=True)
 
 
-def _iso(value):
-    return value.isoformat().replace("+00:00", "Z") if value else None
-
-
 def creator_item(creator: Creator, request) -> dict:
     # Upstream URLs are checked again on the way out (safe_http_url): rows stored before the
     # transforms refused javascript: and friends must not hand them to a script's links.
@@ -175,7 +172,7 @@ def creator_item(creator: Creator, request) -> dict:
             "title": creator.content_title,
             "description": creator.content_description,
             "url": safe_http_url(creator.content_url),
-            "publishedAt": _iso(creator.published_at),
+            "publishedAt": iso_time(creator.published_at),
             "durationSeconds": creator.duration_seconds,
             "statistics": {
                 "views": creator.views,
@@ -216,7 +213,7 @@ def creator_item(creator: Creator, request) -> dict:
         "enrichment": creator.enrichment,
         "profileUnavailable": creator.profile_unavailable,
         "profileUnavailableReason": creator.enrichment_error if creator.profile_unavailable else "",
-        "foundAt": _iso(creator.created_at),
+        "foundAt": iso_time(creator.created_at),
     }
 
 
@@ -239,9 +236,9 @@ def job_status(job: ScrapingJob, *, creators: list[Creator], next_url: str | Non
         "message": finish_message(job),
         "finishing": job.finishing,
         "canRetry": job.can_retry,
-        "createdAt": _iso(job.created_at),
-        "startedAt": _iso(job.started_at),
-        "completedAt": _iso(job.completed_at),
+        "createdAt": iso_time(job.created_at),
+        "startedAt": iso_time(job.started_at),
+        "completedAt": iso_time(job.completed_at),
         "creators": [creator_item(c, request) for c in creators],
         "next": next_url,
     }

@@ -7,6 +7,8 @@ viral post does not make a creator look better than it usually does.
 import statistics
 from datetime import datetime
 
+from core.catalogue import PLATFORM_LABELS
+
 from .benchmarks import tier_for, typical_engagement
 from .engagement import engagement
 from .posts import Post
@@ -110,7 +112,7 @@ def _quality(*, platform, followers, median_views, median_engagement, last_poste
     if median_engagement is not None and tier is not None:
         typical = typical_engagement(platform, tier)
         ratio = median_engagement / typical
-        who = f"{_platform_label(platform)} {tier.label} creators ({tier.followers})"
+        who = f"{PLATFORM_LABELS[platform]} {tier.label} creators ({tier.followers})"
         if ratio >= ENGAGEMENT_STRONG:
             scores.append(1)
             reasons.append(
@@ -172,7 +174,3 @@ def _days_ago(days: int) -> str:
     if days <= 0:
         return "in the last 24 hours"
     return "1 day ago" if days == 1 else f"{days} days ago"
-
-
-def _platform_label(platform: str) -> str:
-    return {"tiktok": "TikTok", "instagram": "Instagram", "youtube": "YouTube"}[platform]

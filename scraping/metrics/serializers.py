@@ -5,6 +5,7 @@ from datetime import datetime
 
 from rest_framework import serializers
 
+from core.api import iso_time
 from scraping.models import Creator, CreatorMetrics, Platform
 from scraping.transform.values import safe_http_url
 
@@ -85,12 +86,6 @@ class DeepEnrichmentStart(serializers.Serializer):
 # --- output ------------------------------------------------------------------------------------
 
 
-def _iso(value) -> str | None:
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.isoformat().replace("+00:00", "Z") if value else None
-
-
 def creator_metrics_out(creator: Creator, row: CreatorMetrics | None, now: datetime) -> dict:
     status = selectors.status_of(row, now)
     metrics = (row.metrics or None) if row else None
@@ -100,8 +95,8 @@ def creator_metrics_out(creator: Creator, row: CreatorMetrics | None, now: datet
         "username": creator.username,
         "status": status,
         "fresh": selectors.is_fresh(row, now),
-        "fetchedAt": _iso(row.fetched_at) if row else None,
-        "requestedAt": _iso(row.requested_at) if row else None,
+        "fetchedAt": iso_time(row.fetched_at) if row else None,
+        "requestedAt": iso_time(row.requested_at) if row else None,
         "error": _error(row, status),
         "followers": row.followers if row else None,
         "metrics": _metrics(metrics) if metrics else None,
@@ -120,7 +115,7 @@ def _metrics(m: dict) -> dict:
         "medianViews": m["median_views"],
         "medianEngagement": m["median_engagement"],
         "postsPerWeek": m["posts_per_week"],
-        "lastPostedAt": _iso(m["last_posted_at"]),
+        "lastPostedAt": iso_time(m["last_posted_at"]),
         "postsConsidered": m["posts_considered"],
         "quality": m["quality"],
         "reasons": m["reasons"],
@@ -130,7 +125,7 @@ def _metrics(m: dict) -> dict:
 def _post(p: dict) -> dict:
     return {
         "url": safe_http_url(p.get("url")),
-        "publishedAt": _iso(p.get("published_at")),
+        "publishedAt": iso_time(p.get("published_at")),
         "views": p.get("views"),
         "likes": p.get("likes"),
         "comments": p.get("comments"),

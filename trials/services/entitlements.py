@@ -23,7 +23,8 @@ ACTIONS = frozenset({"search", "export", "campaign"})
 START_WINDOW = timedelta(minutes=1)
 
 
-def _payment_required(message: str, code: str) -> PaymentRequired:
+def payment_required(message: str, code: str) -> PaymentRequired:
+    """A 402 whose upgrade link fits `code` (no trial yet: onboarding; otherwise: billing)."""
     path = reverse("onboarding") if code == "no_trial" else reverse("billing")
     return PaymentRequired(
         message,
@@ -49,12 +50,12 @@ def entitlement_check(*, user: "User", action: str) -> None:
         now = timezone.now()
         plan = selectors.plan_for(profile, now)
         if plan is NO_PLAN:
-            raise _blocked(profile, action, now)
+            raise blocked(profile, now, what=WHAT[action], kept=KEPT)
         if action == "campaign" and plan.campaigns is not None:
             used = selectors.campaigns_used(user)
             if used >= plan.campaigns:
-                raise _payment_required(
-                    f"{_plan_label(plan)} allows {plan.campaigns} campaigns and you have "
+                raise payment_required(
+                    f"{plan_label(plan)} allows {plan.campaigns} campaigns and you have "
                     f"{used}. Upgrade your plan or delete a campaign to create another.",
                     "campaign_limit",
                 )
@@ -62,9 +63,9 @@ def entitlement_check(*, user: "User", action: str) -> None:
             month = selectors.usage_month(profile, plan, now)
             if selectors.creators_used(user, month) >= plan.creators_per_month:
                 period = "" if plan is TRIAL else " this month"
-                raise _payment_required(
+                raise payment_required(
                     f"You have used all {plan.creators_per_month:,} creators "
-                    f"{_plan_label(plan).lower()} allows{period}. Upgrade your plan to keep "
+                    f"{plan_label(plan).lower()} allows{period}. Upgrade your plan to keep "
                     "searching.",
                     "creator_limit",
                 )
@@ -100,24 +101,27 @@ def search_start_allow(*, user: "User") -> None:
         profile.save(update_fields=["starts_window_at", "starts_in_window", "updated_at"])
 
 
-def _plan_label(plan: Plan) -> str:
+def plan_label(plan: Plan) -> str:
     return "The free trial" if plan is TRIAL else f"The {plan.name} plan"
 
 
-def _blocked(profile: UserProfile, action: str, now: datetime) -> PaymentRequired:
-    what = {"search": "start new searches", "export": "export", "campaign": "create campaigns"}
+WHAT = {"search": "start new searches", "export": "export", "campaign": "create campaigns"}
+KEPT = "your existing campaigns and results"
+
+
+def blocked(profile: UserProfile, now: datetime, *, what: str, kept: str) -> PaymentRequired:
+    """Why a user without a plan in force cannot `what` ("start new searches"), saying that
+    `kept` ("your lists") stays available."""
     if profile.trial_status_at(now) == "none":
-        return _payment_required(
-            f"Finish onboarding to start your free trial and {what[action]}.", "no_trial"
+        return payment_required(
+            f"Finish onboarding to start your free trial and {what}.", "no_trial"
         )
     if profile.plan:  # a subscription that no longer grants access (canceled, unpaid…)
-        return _payment_required(
-            f"Your subscription is not active. Subscribe again to {what[action]}; your "
-            "existing campaigns and results stay available.",
+        return payment_required(
+            f"Your subscription is not active. Subscribe again to {what}; {kept} stay available.",
             "subscription_inactive",
         )
-    return _payment_required(
-        f"Your free trial has ended. Subscribe to {what[action]}; your existing campaigns "
-        "and results stay available.",
+    return payment_required(
+        f"Your free trial has ended. Subscribe to {what}; {kept} stay available.",
         "trial_expired",
     )

@@ -1,6 +1,5 @@
 """Start a search from the command line, watch it with a progress bar, print a summary."""
 
-import sys
 import time
 import uuid
 
@@ -106,7 +105,7 @@ class Command(BaseCommand):
             f"{job.processed_runs} calls  {job.status:<10}"
         )
         self.stdout.write(line, ending="")
-        self.stdout.flush() if hasattr(self.stdout, "flush") else sys.stdout.flush()
+        self.stdout.flush()
 
     def _summary(self, job: ScrapingJob) -> None:
         with_email = job.creators.filter(has_email=True).count()
