@@ -46,29 +46,33 @@ def entitlement_check(*, user: "User", action: str) -> None:
     if user.is_staff:
         return
     with transaction.atomic():
-        profile = profile_lock(user)
-        now = timezone.now()
-        plan = selectors.plan_for(profile, now)
-        if plan is NO_PLAN:
-            raise blocked(profile, now, what=WHAT[action], kept=KEPT)
-        if action == "campaign" and plan.campaigns is not None:
-            used = selectors.campaigns_used(user)
-            if used >= plan.campaigns:
-                raise payment_required(
-                    f"{plan_label(plan)} allows {plan.campaigns} campaigns and you have "
-                    f"{used}. Upgrade your plan or delete a campaign to create another.",
-                    "campaign_limit",
-                )
-        if action == "search":
-            month = selectors.usage_month(profile, plan, now)
-            if selectors.creators_used(user, month) >= plan.creators_per_month:
-                period = "" if plan is TRIAL else " this month"
-                raise payment_required(
-                    f"You have used all {plan.creators_per_month:,} creators "
-                    f"{plan_label(plan).lower()} allows{period}. Upgrade your plan to keep "
-                    "searching.",
-                    "creator_limit",
-                )
+        _plan_check(user, profile_lock(user), action)
+
+
+def _plan_check(user: "User", profile: UserProfile, action: str) -> None:
+    """`entitlement_check` on a profile the caller holds locked."""
+    now = timezone.now()
+    plan = selectors.plan_for(profile, now)
+    if plan is NO_PLAN:
+        raise blocked(profile, now, what=WHAT[action], kept=KEPT)
+    if action == "campaign" and plan.campaigns is not None:
+        used = selectors.campaigns_used(user)
+        if used >= plan.campaigns:
+            raise payment_required(
+                f"{plan_label(plan)} allows {plan.campaigns} campaigns and you have "
+                f"{used}. Upgrade your plan or delete a campaign to create another.",
+                "campaign_limit",
+            )
+    if action == "search":
+        month = selectors.usage_month(profile, plan, now)
+        if selectors.creators_used(user, month) >= plan.creators_per_month:
+            period = "" if plan is TRIAL else " this month"
+            raise payment_required(
+                f"You have used all {plan.creators_per_month:,} creators "
+                f"{plan_label(plan).lower()} allows{period}. Upgrade your plan to keep "
+                "searching.",
+                "creator_limit",
+            )
 
 
 def search_start_allow(*, user: "User") -> None:
@@ -82,8 +86,9 @@ def search_start_allow(*, user: "User") -> None:
     rolls its count back.
     """
     with transaction.atomic():
-        entitlement_check(user=user, action="search")
-        profile = profile_lock(user)
+        profile = profile_lock(user)  # one lock for the plan check and the start window
+        if not user.is_staff:
+            _plan_check(user, profile, "search")
         now = timezone.now()
         if profile.starts_window_at is None or now - profile.starts_window_at >= START_WINDOW:
             profile.starts_window_at, profile.starts_in_window = now, 0
