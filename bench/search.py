@@ -202,6 +202,7 @@ def critical_path(
     concurrency: int,
     latency: dict[str, float],
     chains: list[dict[str, Any]] | None = None,
+    pages_in_concurrency: bool = False,
 ) -> dict[str, float]:
     """Lower bounds on the time to n enriched creators, from the median latencies.
 
@@ -210,20 +211,24 @@ def critical_path(
     `bound` adds the two dependencies no implementation can avoid: nothing can be enriched
     before the first page has arrived, and the creators of the last page still need their
     profile call after it. Both are still lower bounds; `bound` is the one we compare with.
+    `pages_in_concurrency`: the cap counts every call in flight, pages too (as an upstream's
+    ceiling does), so the pages' time shares it with the profile calls'.
     """
     from scraping.searches import SEARCHES
 
     search = SEARCHES[search_key]
     work = needed_work(search_key, params, n, chains=chains)
     profile = latency[search.profile_endpoint]
-    chain_seconds, first_page = 0.0, 0.0
+    chain_seconds, first_page, page_seconds = 0.0, 0.0, 0.0
     for following, pages in work["chains"]:
         endpoint = search.following_endpoint if following else search.page_endpoint
         chain_seconds = max(chain_seconds, pages * latency[endpoint])
         first_page = min(first_page or latency[endpoint], latency[endpoint])
+        page_seconds += pages * latency[endpoint]
     if not work["chains"]:  # Instagram similar: each level of related profiles needs the last
         chain_seconds = max(0, work["levels"] - 1) * profile
-    enrich_seconds = n * profile / concurrency
+    shared = page_seconds if pages_in_concurrency else 0.0
+    enrich_seconds = (n * profile + shared) / concurrency
     prepare = profile if search.needs_prepare else 0.0
     naive = prepare + max(chain_seconds, enrich_seconds)
     bound = prepare + max(chain_seconds + profile, first_page + enrich_seconds)

@@ -38,6 +38,14 @@ part as the in-flight cap, and the client reports every answered call here:
   a cut by 0.9 (back under the ceiling, not far below it) and the peak stays; another 429
   below that level cuts by 0.7 as usual, so a ceiling that really came down is still followed
   down multiplicatively.
+- **A ceiling that holds is tested less and less often**: each probe refused at the same whole
+  number as the peak before it doubles the slowdown near the peak (64, 128, 256, then 512
+  times: `PROBE_BACKOFF_DOUBLINGS`), so a ceiling confirmed again and again costs a refused call
+  every few thousand calls instead of every few hundred (each refused call waits its
+  Retry-After, and its step waits for it). Any other cut, or a probe refused at another level
+  (the ceiling moved), starts again from 64: the slowdown is evidence about one ceiling only.
+  At a ceiling of 8 that is one probe in about 500 calls, then 1,000, 2,000 and 4,000 (about
+  19 minutes of calls at 1.7 s): a ceiling that went up is found within that.
 - **Bounds**: never below `api_limits.adaptive_min_concurrency` nor above
   `api_limits.max_concurrent_requests` (checked at every read, so a lowered knob holds at
   once). No value yet (first use, or the coordination cache was emptied):
@@ -75,6 +83,7 @@ INCREASE = 1.0  # added per round of `limit` successful calls
 DECREASE = 0.7  # the limit is multiplied by this on overload
 PROBE_SLOWDOWN = 64  # growth is this many times slower within one call of the last peak
 PROBE_DECREASE = 0.9  # the cut when a probe at the last peak is refused with a 429
+PROBE_BACKOFF_DOUBLINGS = 3  # a ceiling refusing probes in a row: slowdown × 2 each, 3 times
 HEADROOM = 1.5  # the limit grows to at most this many times the calls in flight
 COOLDOWN = 1.0  # seconds: at most one cut per window, whatever the processes
 SLOW_FACTOR = 2.0  # a call is slow past this many times its endpoint's baseline...
@@ -133,6 +142,7 @@ class AdaptiveLimit:
         self._cut_key = f"{prefix}:aimd:cut"  # (wall-clock time, value) of the last cut
         self._peak_key = f"{prefix}:aimd:peak"  # the limit the last cut started from
         self._soft_key = f"{prefix}:aimd:peak_soft"  # True: that cut was not a 429
+        self._held_key = f"{prefix}:aimd:held"  # probes refused in a row at the peak's level
         self._cooldown_key = f"{prefix}:aimd:cooldown"  # present during a cut's window
         self.keys = [self.key, self._cut_key]  # what `limit_from` reads
         self._start, self._floor, self._ceiling = start, floor, ceiling
@@ -163,29 +173,38 @@ class AdaptiveLimit:
     def forget(self) -> None:
         """Back to the start value (tests; or from a shell, after a change upstream)."""
         self._cache.delete_many(
-            [self.key, self._cut_key, self._peak_key, self._soft_key, self._cooldown_key]
+            [
+                self.key,
+                self._cut_key,
+                self._peak_key,
+                self._soft_key,
+                self._held_key,
+                self._cooldown_key,
+            ]
         )
 
-    def _read(self) -> tuple[float, float, float, bool]:
-        """The limit, the time of the last cut, the peak it cut from (0.0: none yet) and
-        whether that cut was not a 429 (no value, as a peak set by hand: it was)."""
-        found = self._cache.get_many([*self.keys, self._peak_key, self._soft_key])
-        peak = found.get(self._peak_key)
+    def _read(self) -> tuple[float, float, float, bool, int]:
+        """The limit, the time of the last cut, the peak it cut from (0.0: none yet), whether
+        that cut was not a 429 (no value, as a peak set by hand: it was) and how many probes in
+        a row that peak's level has refused."""
+        found = self._cache.get_many([*self.keys, self._peak_key, self._soft_key, self._held_key])
+        peak, held = found.get(self._peak_key), found.get(self._held_key)
         return (
             self.limit_from(found),
             _cut_record(found.get(self._cut_key))[0],
             peak if isinstance(peak, float) else 0.0,
             found.get(self._soft_key) is True,
+            held if isinstance(held, int) else 0,
         )
 
     def _grow(self, lease: Lease) -> None:
-        limit, last_cut, peak, soft = self._read()
+        limit, last_cut, peak, soft, held = self._read()
         if lease.started < last_cut:
             return  # it ran under the limit before the last cut: no evidence for this one
         if not peak:
             step = INCREASE  # slow start: no overload seen yet
         elif _near(limit, peak, soft):
-            step = INCREASE / limit / PROBE_SLOWDOWN
+            step = INCREASE / limit / (PROBE_SLOWDOWN * 2 ** min(held, PROBE_BACKOFF_DOUBLINGS))
         else:
             step = INCREASE / limit
         # Never far past the calls this one ran beside: what was not tried is not known.
@@ -195,7 +214,7 @@ class AdaptiveLimit:
 
     def _cut(self, lease: Lease, why: str, refused: bool) -> None:
         """`refused`: a 429, upstream's own word that the limit is over its ceiling."""
-        limit, last_cut, peak, _ = self._read()
+        limit, last_cut, peak, _, held = self._read()
         if lease.started < last_cut:
             return  # the overload the last cut already answered
         if not self._cache.add(self._cooldown_key, 1, timeout=COOLDOWN):
@@ -205,12 +224,15 @@ class AdaptiveLimit:
         cut = self._bounded(limit * (PROBE_DECREASE if probe_refused else DECREASE))
         now = time.time()
         new_peak = max(peak, limit) if probe_refused else limit
+        # The same level refused again: the ceiling holds, test it half as often.
+        held = held + 1 if probe_refused and int(limit) == int(peak) else 0
         self._cache.set_many(
             {
                 self.key: (cut, now),
                 self._cut_key: (now, cut),
                 self._peak_key: new_peak,
                 self._soft_key: not refused,
+                self._held_key: held,
             },
             timeout=None,
         )

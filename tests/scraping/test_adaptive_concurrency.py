@@ -8,12 +8,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connections
 
 from fake_scrapecreators import universe as fake
 from scraping import engine
 from scraping.client import RateLimited, ScrapeCreatorsClient, default_client
-from scraping.client.adaptive import Lease
+from scraping.client.adaptive import AdaptiveLimit, Lease
 from scraping.client.ratelimit import SharedRateLimiter
 from scraping.services import job_create
 
@@ -300,3 +301,54 @@ def test_a_job_step_runs_as_many_profile_calls_as_the_limit_allows(
     cache.set(shared.adaptive.key, 20.0)
     engine.job_step(job.pk)  # the knob is the most
     assert profile_calls() == 5 + 36 + 30
+
+
+def test_a_ceiling_that_holds_is_probed_less_and_less_often(monkeypatch):
+    """Against a ceiling of 8 that never moves, the calls between refused probes double three
+    times, then hold: from 8.1 (9 × 0.9) the limit climbs to 9 by 1/(limit × 64 × 2^k) a call,
+    that is (9² − 8.1²) / 2 × 64 × 2^k ≈ 492.5 × 2^k calls."""
+    monkeypatch.setattr("scraping.client.adaptive.COOLDOWN", 0.0)
+    adaptive = AdaptiveLimit(
+        cache=LocMemCache("aimd-probes", {}),
+        prefix="probes",
+        start=lambda: 8,
+        floor=lambda: 2,
+        ceiling=lambda: 64,
+    )
+    refused_at = []
+    for call in range(12_000):
+        limit = adaptive.current()
+        lease = Lease(started=time.time(), in_flight=int(limit), limit=limit)
+        over = int(limit) > 8
+        adaptive.report(lease, endpoint=PROFILE, status=429 if over else 200, seconds=0.01)
+        if over:
+            refused_at.append(call)
+    gaps = [after - before for before, after in zip(refused_at, refused_at[1:], strict=False)]
+    # Slow start reaches 9 at once and is refused (× 0.7 to 6.3); back past 8 at the normal
+    # pace (14 calls, to 8.12), then to 9 at 64 times slower: (9² − 8.12²) / 2 × 64 ≈ 482.
+    assert refused_at[0] == 1
+    assert gaps == [
+        pytest.approx(14 + 482, abs=2),
+        pytest.approx(492.5 * 2, abs=2),  # each refused probe doubles the next gap...
+        pytest.approx(492.5 * 4, abs=2),
+        pytest.approx(492.5 * 8, abs=2),
+        pytest.approx(492.5 * 8, abs=2),  # ...three times: then one in about 3,940 calls
+    ]
+
+
+def test_another_cut_probes_at_the_first_pace_again(monkeypatch):
+    monkeypatch.setattr("scraping.client.adaptive.COOLDOWN", 0.0)
+    shared = limiter(start=10)
+    cache.set("t-aimd:aimd:peak", 10.0, timeout=None)
+    cache.set("t-aimd:aimd:held", 3, timeout=None)  # the ceiling refused three probes in a row
+    cache.set(shared.adaptive.key, 9.5, timeout=None)
+    assert grow(shared.adaptive, 10) - 9.5 == pytest.approx(10 / 9.5 / 512, abs=0.0005)
+    cache.set(shared.adaptive.key, 10.0, timeout=None)
+    refuse(shared.adaptive)  # at the same level: a fourth, and the slowdown stays at its most
+    assert cache.get("t-aimd:aimd:held") == 4
+    cache.set(shared.adaptive.key, 5.0, timeout=None)
+    refuse(shared.adaptive)  # refused far below the peak: an overload, the ceiling is unknown
+    assert cache.get("t-aimd:aimd:held") == 0
+    cache.set(shared.adaptive.key, 9.5, timeout=None)
+    cache.set("t-aimd:aimd:peak", 10.0, timeout=None)
+    assert grow(shared.adaptive, 10) - 9.5 == pytest.approx(10 / 9.5 / 64, abs=0.002)
