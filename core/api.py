@@ -14,6 +14,29 @@ from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
 from core.errors import PaymentRequired, StartThrottled
+from core.numbers import whole_number
+
+# Every paged list of the API: ?page= (1-based) and ?page_size=.
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+MAX_PAGE_NUMBER = 1_000_000
+
+
+def paging(request) -> tuple[int, int]:
+    """(page size, page number) from the query, or a 400 naming the parameter that is wrong."""
+    size = whole_number(
+        request.query_params.get("page_size") or str(DEFAULT_PAGE_SIZE), maximum=MAX_PAGE_SIZE
+    )
+    if not size:
+        raise exceptions.ValidationError(
+            {"page_size": [f"Use a whole number from 1 to {MAX_PAGE_SIZE}."]}
+        )
+    number = whole_number(request.query_params.get("page") or "1", maximum=MAX_PAGE_NUMBER)
+    if not number:
+        raise exceptions.ValidationError(
+            {"page": [f"Use a page number from 1 to {MAX_PAGE_NUMBER:,}."]}
+        )
+    return size, number
 
 
 def iso_time(value: datetime | str | None) -> str | None:

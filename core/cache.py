@@ -6,8 +6,26 @@ included: a vanished lease lets one more request in than the in-flight cap allow
 ever deletes expired rows; its live keys are few and short-lived by construction.
 """
 
+import random
+from collections.abc import Container
+
+from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connections
+
+
+def claim_one(
+    cache: BaseCache, keys: list[str], taken: Container[str], value: object, timeout: float
+) -> str | None:
+    """Claim one of `keys` that `taken` (one `get_many` of them) shows free; None when others
+    claimed every free one first. `add` decides, so no two callers ever hold the same key; the
+    random order keeps callers in other processes from racing for the same one."""
+    free = [key for key in keys if key not in taken]
+    random.shuffle(free)
+    for key in free:
+        if cache.add(key, value, timeout=timeout):
+            return key
+    return None
 
 
 class CoordinationCache(DatabaseCache):

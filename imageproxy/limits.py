@@ -38,6 +38,7 @@ from contextlib import contextmanager
 from django.core.cache import caches
 from django.http import HttpRequest
 
+from core.cache import claim_one
 from sysconfig import config
 
 logger = logging.getLogger(__name__)
@@ -128,7 +129,7 @@ def _take_shared(client: str, token: str) -> list[str]:
         # One read finds the free keys; `add` decides, so two processes never share a key.
         taken = cache.get_many([key for keys in levels.values() for key in keys])
         for level, keys in levels.items():
-            key = _claim(cache, keys, taken, token, lease)
+            key = claim_one(cache, keys, taken, token, lease)
             if key is None:
                 _release_shared(held, token)
                 raise Busy(level)
@@ -140,14 +141,6 @@ def _take_shared(client: str, token: str) -> list[str]:
         _release_shared(held, token)
         return []
     return held
-
-
-def _claim(cache, keys: list[str], taken: dict, token: str, lease: float) -> str | None:
-    """The first free key we manage to add, or None when every one is held."""
-    for key in keys:
-        if key not in taken and cache.add(key, token, timeout=lease):
-            return key
-    return None
 
 
 def _release_shared(keys: list[str], token: str) -> None:

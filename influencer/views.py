@@ -6,10 +6,11 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 from rest_framework.authtoken.models import Token
 
+from core.redirects import local_url
 from trials.accounts import api_tokens_revoke
 
 
@@ -65,11 +66,7 @@ def api_token(request):
 def admin_login(request):
     """/admin/login/: staff sign in on allauth's login page, whose failed attempts are rate
     limited (ACCOUNT_RATE_LIMITS); the admin's own form has no limit, so it is never served."""
-    next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = reverse("admin:index")
+    next_url = local_url(request, request.GET.get(REDIRECT_FIELD_NAME, ""), reverse("admin:index"))
     if request.user.is_authenticated:
         if request.user.is_active and request.user.is_staff:
             return redirect(next_url)

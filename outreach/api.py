@@ -14,8 +14,7 @@ from rest_framework.response import Response
 
 from campaigns.selectors import campaign_get
 from core.api import ERROR_SCHEMA as ERROR
-from core.api import ApiView, Conflict, django_errors, iso_time, no_store
-from core.numbers import whole_number
+from core.api import ApiView, Conflict, django_errors, iso_time, no_store, paging
 from imageproxy.signing import proxied_image_url
 from scraping.models import Platform
 from scraping.selectors import job_get
@@ -28,30 +27,11 @@ from .models import CreatorList, EmailTemplate, EntryEvent, EntryStatus, ListEnt
 if TYPE_CHECKING:
     from .selectors import EntryWithLatestSend
 
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 200
-MAX_PAGE_NUMBER = 1_000_000
 MAX_SEND_IDS = 200
 PAGE_PARAMS = [
     OpenApiParameter("page", int, description="1-based page number, up to 1,000,000"),
     OpenApiParameter("page_size", int, description="items per page, 1–200 (default 50)"),
 ]
-
-
-def _paging(request) -> tuple[int, int]:
-    size = whole_number(
-        request.query_params.get("page_size") or str(DEFAULT_PAGE_SIZE), maximum=MAX_PAGE_SIZE
-    )
-    if not size:
-        raise exceptions.ValidationError(
-            {"page_size": [f"Use a whole number from 1 to {MAX_PAGE_SIZE}."]}
-        )
-    number = whole_number(request.query_params.get("page") or "1", maximum=MAX_PAGE_NUMBER)
-    if not number:
-        raise exceptions.ValidationError(
-            {"page": [f"Use a page number from 1 to {MAX_PAGE_NUMBER:,}."]}
-        )
-    return size, number
 
 
 # --- shapes ---------------------------------------------------------------------------------
@@ -383,7 +363,7 @@ class ListEntriesView(OutreachView):
             raise exceptions.ValidationError(
                 {"status": [f"Use one of: {', '.join(EntryStatus.values)}."]}
             )
-        size, number = _paging(request)
+        size, number = paging(request)
         entries = selectors.list_entries(creator_list=creator_list, status=status)
         page = list(entries[(number - 1) * size : number * size])
         results = [entry_out(entry, request) for entry in page]

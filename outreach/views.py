@@ -10,11 +10,11 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from campaigns.selectors import campaign_get, campaign_list
 from core.errors import PaymentRequired
+from core.redirects import local_url
 from imageproxy.signing import proxied_image_url
 from scraping.selectors import job_get, job_list
 from trials.plans import NO_PLAN
@@ -47,12 +47,7 @@ MAX_SOURCES = 200
 
 
 def _next(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return local_url(request, request.POST.get("next") or request.GET.get("next") or "", default)
 
 
 def _payment_message(request, exc: PaymentRequired) -> None:

@@ -28,7 +28,7 @@ from sysconfig import config
 from trials.services.usage import creators_grant
 
 from . import transitions
-from .client import CallRecord, NotFound, UpstreamError, default_client
+from .client import CallRecord, NotFound, RateLimited, UpstreamError, default_client
 from .client.errors import user_message
 from .models import ApiCall, Creator, ProfileCache, ScrapingJob
 from .searches import SEARCHES, PageResult, Search, StepCancelled, StepContext, TargetNotFound
@@ -41,6 +41,10 @@ logger = logging.getLogger(__name__)
 STEP_TASK = "scraping.tasks.run_job_step"
 DEFAULT_NEW_PER_PAGE = 8.0
 CANCEL_CHECK_SECONDS = 0.5  # how often a running step looks for a cancel
+# A seed whose profile call was refused (429) once: its call is made again from a later step,
+# not before this time (upstream's Retry-After), and then waits out a refusal like any call.
+RETRY_AT = "_retry_at"
+MAX_IDLE_WAIT = 10.0  # seconds a step waits for a refused seed when nothing else is left to do
 
 JobId: TypeAlias = uuid.UUID | str  # a job's primary key, or its text (as the queue passes it)
 ProfileResult: TypeAlias = tuple[JSONObject | None, UpstreamError | None]  # body or error
@@ -183,8 +187,11 @@ def _run_unit(ctx: StepContext, job: ScrapingJob, search: Search, outcome: Outco
     need = job.target_results - job.processed_results
     pending = state.pending
     concurrency = _parallel_calls(ctx)
-    batch = pending[: max(0, min(need, _batch_size(job, concurrency)))]
     chains = _chains_to_fetch(state, job, need - len(pending))
+    batch = _batch(pending, need, _batch_size(job, concurrency))
+    if not batch and not chains and pending:
+        _wait_for_refused(ctx, pending)  # nothing else to do: wait here, not in empty steps
+        batch = _batch(pending, need, _batch_size(job, concurrency))
 
     cached = _cached_profiles(search, batch)
     to_fetch = [seed for seed in batch if search.profile_key(seed) not in cached]
@@ -192,14 +199,18 @@ def _run_unit(ctx: StepContext, job: ScrapingJob, search: Search, outcome: Outco
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"job-{job.pk}") as pool:
         page_futures = [(c, pool.submit(_threaded, search.fetch_page, ctx, c)) for c in chains]
         profile_futures = {
-            search.profile_key(s): pool.submit(_threaded, search.fetch_profile, ctx, s)
+            search.profile_key(s): pool.submit(
+                _threaded, search.fetch_profile, ctx, s, wait_if_refused=RETRY_AT in s
+            )
             for s in to_fetch
         }
         profiles = _collect_profiles(search, batch, cached, profile_futures, outcome)
         discovered = _collect_pages(page_futures, outcome)
 
-    # Seeds whose profile call never started (the job was cancelled) go back to the front.
-    del pending[: len(batch)]
+    # The batch leaves the queue; seeds whose profile call never started (the job was
+    # cancelled) or was refused (tried again from a later step) go back to its front.
+    in_batch = {id(seed) for seed in batch}
+    pending[:] = [seed for seed in pending if id(seed) not in in_batch]
     pending[:0] = [seed for seed in batch if search.profile_key(seed) not in profiles]
     for seed in batch:
         key = search.profile_key(seed)
@@ -231,14 +242,30 @@ def _run_unit(ctx: StepContext, job: ScrapingJob, search: Search, outcome: Outco
         search.widen(state, job)
 
 
+def _batch(pending: list[CreatorSeed], need: int, size: int) -> list[CreatorSeed]:
+    """The queued seeds to enrich now, in order: a refused seed not due yet keeps its place
+    among the creators still needed (a search delivers the first creators it found, whatever
+    upstream refused on the way)."""
+    now = time.time()
+    due = [seed for seed in pending if seed.get(RETRY_AT, 0.0) <= now]
+    held = len(pending) - len(due)
+    return due[: max(0, min(need - held, size))]
+
+
+def _wait_for_refused(ctx: StepContext, pending: list[CreatorSeed]) -> None:
+    """Until the first refused seed may be tried again (at most MAX_IDLE_WAIT; less on a
+    cancel)."""
+    first = min(seed.get(RETRY_AT, 0.0) for seed in pending)
+    ctx.stop.wait(max(0.0, min(first - time.time(), MAX_IDLE_WAIT)))
+
+
 def unavailable_reason(error: UpstreamError | None) -> str:
     """Why a found creator's profile could not be read, in words for the results table."""
     if error is None:
         return "The profile answer could not be read."
     if isinstance(error, NotFound):
-        return "Profile not found upstream (404)."
-    status = f" ({error.status})" if error.status else ""
-    return f"The profile call failed{status}: {error.message}"[:255]
+        return f"Profile {_failure(error)}."
+    return f"The profile call {_failure(error)}"[:255]
 
 
 def _parallel_calls(ctx: StepContext) -> int:
@@ -302,7 +329,11 @@ def _collect_profiles(
     futures: dict[str, "Future[JSONObject]"],
     outcome: Outcome,
 ) -> dict[str, ProfileResult]:
-    """Profile body or error by key; a seed whose call was never started is left out."""
+    """Profile body or error by key. Left out: a seed whose call was never started, and one
+    refused (429) for the first time, marked to be tried again from a later step: a step waits
+    for its slowest call, and a refused call waiting out its Retry-After here would hold up
+    every creator of the step (at an upstream's ceiling, the adaptive limit's probes are such
+    calls)."""
     results: dict[str, ProfileResult] = {}
     for seed in batch:
         key = search.profile_key(seed)
@@ -313,6 +344,12 @@ def _collect_profiles(
             body = futures[key].result()
         except StepCancelled:
             continue
+        except RateLimited as error:
+            if RETRY_AT in seed:  # refused again after waiting: as any failed call
+                results[key] = (None, error)
+            else:
+                wait = 1.0 if error.retry_after is None else error.retry_after
+                seed[RETRY_AT] = time.time() + wait
         except UpstreamError as error:
             if error.fatal:
                 raise
@@ -354,10 +391,16 @@ def _collect_pages(
 
 
 def _chain_error(error: UpstreamError) -> str:
+    return _failure(error)[:200]
+
+
+def _failure(error: UpstreamError) -> str:
+    """What went wrong with a call, to follow its subject: "not found upstream (404)" or
+    "failed (503): <upstream's message>"."""
     if isinstance(error, NotFound):
         return "not found upstream (404)"
     status = f" ({error.status})" if error.status else ""
-    return f"failed{status}: {error.message}"[:200]
+    return f"failed{status}: {error.message}"
 
 
 def chain_label(chain: Chain) -> str:

@@ -17,7 +17,7 @@ from trials.services.entitlements import search_start_allow
 from .engine import STEP_TASK, make_initial_state, timeout_message
 from .models import Platform, ScrapingJob, SearchType
 from .searches import related
-from .state import Chain, JobState
+from .state import Chain, JobState, JSONObject
 from .transitions import ACTIVE_STATUSES, TARGET_NOT_FOUND
 from .validation import normalize_handle, normalize_hashtag, normalize_terms, validate_target
 
@@ -144,13 +144,16 @@ def job_retry(*, job: ScrapingJob) -> ScrapingJob:
     return job
 
 
-def reopen_failed_chains(state: dict[str, Any]) -> dict[str, Any]:
+def reopen_failed_chains(saved: JSONObject) -> JSONObject:
     """A retry gives the sources that failed another chance, from where they stopped (not the
     related hashtags the user removed)."""
-    for chain in state.get("chains") or []:
-        if not chain.get("removed") and chain.pop("error", None):
-            chain["done"], chain["failures"] = False, 0
-    return state
+    if not saved:
+        return saved  # no step ran: the engine starts it from the beginning
+    state = JobState.from_json(saved)
+    for chain in state.chains:
+        if chain.error and not chain.removed:
+            chain.reopen()
+    return state.to_json()
 
 
 # --- related hashtags (TikTok keyword searches that expand with them) ---------------------------

@@ -60,7 +60,7 @@ class Chain:
     """Failed fetches in a row; None (absent) until a first fetch ended."""
     error: str | None = None
     """Why the chain ended early (e.g. "not found upstream (404)"); None (absent) unless it
-    failed. A retry reopens it (`scraping.services.reopen_failed_chains`)."""
+    failed. A retry reopens it (`reopen`)."""
     added_by: Literal["user"] | None = None
     """Related hashtags only: "user" when the user added it on the search page; None (absent)
     when the search chose it."""
@@ -115,6 +115,10 @@ class Chain:
     def remove(self) -> None:
         """The user removed this related hashtag: it stops, and is never chosen again."""
         self.removed, self.done = True, True
+
+    def reopen(self) -> None:
+        """A retry gives a chain that failed another chance, from where it stopped."""
+        self.done, self.error, self.failures = False, None, 0
 
     def restore(self) -> None:
         """The user added a removed related hashtag again: it goes on from where it stopped."""

@@ -20,16 +20,14 @@ from core.api import (
     Conflict,
     django_errors,
     no_store,
+    paging,
 )
-from core.numbers import whole_number
 from outreach.selectors import creators_without_listed
 from scraping import selectors, services
 from scraping import serializers as shapes
 from scraping.models import Creator, SearchType
 from sysconfig.throttles import PollThrottle
 from trials.selectors import search_size_warning
-
-MAX_PAGE_NUMBER = 1_000_000
 
 # The original platform's search paths: /api/scraping/<kind>.
 REQUEST_SHAPES = {
@@ -101,25 +99,6 @@ FILTER_PARAMS = [
 ]
 
 
-def _page_size(request) -> int:
-    raw = request.query_params.get("page_size") or str(selectors.DEFAULT_PAGE_SIZE)
-    size = whole_number(raw, maximum=selectors.MAX_PAGE_SIZE)
-    if not size:
-        raise exceptions.ValidationError(
-            {"page_size": [f"Use a whole number from 1 to {selectors.MAX_PAGE_SIZE}."]}
-        )
-    return size
-
-
-def _page_number(request) -> int:
-    number = whole_number(request.query_params.get("page") or "1", maximum=MAX_PAGE_NUMBER)
-    if not number:
-        raise exceptions.ValidationError(
-            {"page": [f"Use a page number from 1 to {MAX_PAGE_NUMBER:,}."]}
-        )
-    return number
-
-
 def _filters(request, job=None) -> selectors.CreatorFilters:
     default_sort = "-similarity" if job is not None and job.search_type == "similar" else "position"
     try:
@@ -137,7 +116,7 @@ def _creators(select, request, **scope):
 
 
 def _page(creators, request, base_path: str) -> dict:
-    size, number = _page_size(request), _page_number(request)
+    size, number = paging(request)
     paginator = Paginator(creators, size)
     try:
         page = paginator.page(number)
@@ -255,8 +234,7 @@ class JobListView(ApiView):
         },
     )
     def get(self, request):
-        size = _page_size(request)
-        number = _page_number(request)
+        size, number = paging(request)
         jobs = selectors.job_list(user=request.user).order_by("-created_at")
         page = list(jobs[(number - 1) * size : number * size])
         results = [shapes.job_status(j, creators=[], next_url=None, request=request) for j in page]

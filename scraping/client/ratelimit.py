@@ -25,6 +25,8 @@ from contextlib import contextmanager
 
 from django.core.cache import BaseCache, caches
 
+from core.cache import claim_one
+
 from .adaptive import AdaptiveLimit, Lease
 from .errors import CallStopped, UpstreamTimeout
 
@@ -127,10 +129,10 @@ class SharedRateLimiter:
             limit = self.adaptive.limit_from(found)
             allowed = max(1, int(limit))
             held = sum(1 for key in keys if key in found)
-            free = [key for key in keys[:allowed] if key not in found]
-            random.shuffle(free)
-            for key in free if held < allowed else []:
-                if self._cache.add(key, token, timeout=hold):
+            # Calls on keys past a limit that was just cut count too: wait until they end.
+            if held < allowed:
+                key = claim_one(self._cache, keys[:allowed], found, token, hold)
+                if key:
                     return key, token, Lease(started=time.time(), in_flight=held + 1, limit=limit)
             self._wait(deadline, "concurrency")
 
@@ -142,21 +144,10 @@ class SharedRateLimiter:
             second = int(time.time())
             keys = [f"{self._prefix}:s:{second}:{i}" for i in range(max(1, int(self._rps())))]
             # A slot only matters during its own second: it lives just past it.
-            if self._take_free(keys, 1, 2):
+            if claim_one(self._cache, keys, self._cache.get_many(keys), 1, 2):
                 return waited
             self._wait(deadline, "rate", until=second + 1 - time.time())
             waited = True
-
-    def _take_free(self, keys: list[str], value: object, timeout: float) -> str | None:
-        """Claim one of `keys` that nobody holds. One read finds the free ones, so a waiting
-        caller costs one query per look instead of one write attempt per key."""
-        taken = self._cache.get_many(keys)
-        free = [key for key in keys if key not in taken]
-        random.shuffle(free)
-        for key in free:
-            if self._cache.add(key, value, timeout=timeout):
-                return key
-        return None
 
     @staticmethod
     def _wait(deadline: float, what: str, until: float = _POLL) -> None:

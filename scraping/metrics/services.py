@@ -174,7 +174,7 @@ def creator_metrics_fetch(*, job_id: JobId, creator_ids: list[str]) -> None:
     with ThreadPoolExecutor(max_workers=len(creators), thread_name_prefix="metrics") as pool:
         futures = [(c, pool.submit(_fetch_one, client, c, log)) for c in creators]
         results = [(c, future.result()) for c, future in futures]
-    _store(job_id, results, log.records)
+    _store(job_id, results, log.records, rows)
 
 
 def _fetch_one(client: ScrapeCreatorsClient, creator: Creator, log: CallLog) -> Fetched | str:
@@ -201,19 +201,33 @@ def _fetch_one(client: ScrapeCreatorsClient, creator: Creator, log: CallLog) -> 
 
 
 def _store(
-    job_id: JobId, results: list[tuple[Creator, Fetched | str]], records: list[CallRecord]
+    job_id: JobId,
+    results: list[tuple[Creator, Fetched | str]],
+    records: list[CallRecord],
+    rows: dict[str, CreatorMetrics],
 ) -> None:
+    """`rows`: the creators' metrics rows read before the fetch (a creator has none yet when
+    nobody asked for its metrics before)."""
     now = timezone.now()
     limit = int(config.get("metrics.posts_considered"))
+    platform = results[0][0].platform  # one search's creators: one platform
     with transaction.atomic():
         ApiCall.objects.bulk_create(ApiCall(job_id=job_id, **vars(r)) for r in records)
         credits = sum(r.credits_charged or 0 for r in records if r.status_code == 200)
         if credits:
             ScrapingJob.objects.filter(pk=job_id).update(credits_used=F("credits_used") + credits)
-        for creator, result in results:
-            row, _ = CreatorMetrics.objects.get_or_create(
-                platform=creator.platform, external_id=creator.external_id
+        missing = [c.external_id for c, _ in results if c.external_id not in rows]
+        if missing:  # another fetch may create one meanwhile: then that row is updated
+            CreatorMetrics.objects.bulk_create(
+                [CreatorMetrics(platform=platform, external_id=key) for key in missing],
+                ignore_conflicts=True,
             )
+            rows.update(
+                (row.external_id, row)
+                for row in CreatorMetrics.objects.filter(platform=platform, external_id__in=missing)
+            )
+        for creator, result in results:
+            row = rows[creator.external_id]
             row.handle, row.requested_at = creator.username, row.requested_at or now
             if isinstance(result, str):
                 row.status, row.error = CreatorMetrics.Status.FAILED, result
@@ -229,8 +243,19 @@ def _store(
                 )
                 row.followers, row.fetched_at = followers, now
                 row.status, row.error = CreatorMetrics.Status.READY, ""
-            row.save()
+        CreatorMetrics.objects.bulk_update(
+            [rows[c.external_id] for c, _ in results],
+            [
+                "handle",
+                "requested_at",
+                "status",
+                "error",
+                "posts",
+                "metrics",
+                "followers",
+                "fetched_at",
+            ],
+        )
         fetched = [c.external_id for c, result in results if not isinstance(result, str)]
         if fetched:
-            platform = results[0][0].platform  # one search's creators: one platform
             engagement_fill(Creator.objects.filter(platform=platform, external_id__in=fetched))

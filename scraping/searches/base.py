@@ -51,6 +51,8 @@ class StepContext:
         endpoint: str,
         params: Params,
         count_items: Callable[[JSONObject], int | None] | None = None,
+        *,
+        wait_if_refused: bool = True,
     ) -> JSONObject:
         if self.stop.is_set():
             raise StepCancelled
@@ -61,6 +63,7 @@ class StepContext:
                 on_record=self.on_record,
                 count_items=count_items,
                 stop=self.stop,
+                wait_if_refused=wait_if_refused,
             ).body
         except CallStopped:
             raise StepCancelled from None  # cancelled while it waited: no (further) request
@@ -111,9 +114,16 @@ class Search:
         key: str = seed[self.profile_field]
         return key.lower()
 
-    def fetch_profile(self, ctx: StepContext, seed: CreatorSeed) -> JSONObject:
-        """The raw profile body (raises NotFound for an unknown creator)."""
-        return ctx.get(self.profile_endpoint, {self.profile_param: seed[self.profile_field]})
+    def fetch_profile(
+        self, ctx: StepContext, seed: CreatorSeed, *, wait_if_refused: bool = True
+    ) -> JSONObject:
+        """The raw profile body (raises NotFound for an unknown creator; with
+        `wait_if_refused` False, RateLimited at once for a 429: see `ScrapeCreatorsClient.get`)."""
+        return ctx.get(
+            self.profile_endpoint,
+            {self.profile_param: seed[self.profile_field]},
+            wait_if_refused=wait_if_refused,
+        )
 
     def parse_profile(self, body: JSONObject) -> JSONObject | None:
         parser = type(self).profile_parser

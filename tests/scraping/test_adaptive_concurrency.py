@@ -5,6 +5,7 @@ is shared by every limiter (process), and settles near an upstream's own ceiling
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 
 import pytest
 from django.core.cache import caches
@@ -323,7 +324,7 @@ def test_a_ceiling_that_holds_is_probed_less_and_less_often(monkeypatch):
         adaptive.report(lease, endpoint=PROFILE, status=429 if over else 200, seconds=0.01)
         if over:
             refused_at.append(call)
-    gaps = [after - before for before, after in zip(refused_at, refused_at[1:], strict=False)]
+    gaps = [after - before for before, after in pairwise(refused_at)]
     # Slow start reaches 9 at once and is refused (× 0.7 to 6.3); back past 8 at the normal
     # pace (14 calls, to 8.12), then to 9 at 64 times slower: (9² − 8.12²) / 2 × 64 ≈ 482.
     assert refused_at[0] == 1

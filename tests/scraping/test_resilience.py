@@ -32,7 +32,8 @@ def statuses(job, endpoint) -> list[int]:
     )
 
 
-@pytest.mark.parametrize("fault", ["429", "500", "text500", "malformed", "disconnect"])
+# A refused (429) profile call is tried again from a later step: see the tests below.
+@pytest.mark.parametrize("fault", ["500", "text500", "malformed", "disconnect"])
 def test_transient_faults_are_retried_and_the_job_completes(fake_api, user, campaign, fault):
     fake_api.configure(
         faults=[
@@ -68,6 +69,87 @@ def test_retry_after_is_honoured(fake_api, user, campaign, monkeypatch):
     job = start(user, campaign)
     assert job.status == "completed"
     assert 7.0 in slept
+
+
+def test_a_refused_search_page_is_retried_in_its_step(fake_api, user, campaign):
+    fake_api.configure(
+        faults=[{"path": "/v1/tiktok/search/keyword", "fault": "429", "times": 2, "retry_after": 0}]
+    )
+    job = start(user, campaign)
+    assert (job.status, job.processed_results) == ("completed", 30)
+    assert usernames(job) == EXPECTED_30
+    assert statuses(job, "/v1/tiktok/search/keyword")[:3] == [429, 429, 200]
+
+
+def refuse_profile(fake_api, handle: str, times: int, retry_after: float) -> None:
+    fake_api.configure(
+        faults=[
+            {
+                "path": "/v1/tiktok/profile",
+                "params": {"handle": handle},
+                "fault": "429",
+                "times": times,
+                "retry_after": retry_after,
+            }
+        ]
+    )
+
+
+def profile_calls(job, handle: str) -> list[ApiCall]:
+    return list(
+        ApiCall.objects.filter(
+            job=job, endpoint="/v1/tiktok/profile", params__handle=handle
+        ).order_by("at")
+    )
+
+
+def test_a_refused_profile_call_is_made_again_from_a_later_step_not_waited_for(
+    fake_api, user, campaign, monkeypatch
+):
+    """A step waits for its slowest call: a 429 waited out inside it would hold up every
+    creator of the step. The creator goes back to the queue until its Retry-After has passed,
+    and is found a little later than its neighbours, fully enriched."""
+    slept = []
+    monkeypatch.setattr(default_client(), "_sleep", lambda seconds, stop: slept.append(seconds))
+    first = EXPECTED_30[0]
+    refuse_profile(fake_api, first, times=1, retry_after=0.4)
+    job = start(user, campaign)
+    assert (job.status, job.processed_results) == ("completed", 30)
+    names = usernames(job)
+    assert [n for n in names if n != first] == EXPECTED_30[1:]
+    assert names.index(first) > 0
+    assert job.creators.get(username=first).enrichment == "ok"
+    calls = profile_calls(job, first)
+    assert [c.status_code for c in calls] == [429, 200]
+    assert (calls[1].at - calls[0].at).total_seconds() >= 0.4  # after its Retry-After
+    assert slept == []  # no call waited for a Retry-After
+
+
+def test_a_profile_call_refused_again_waits_like_any_other(fake_api, user, campaign, monkeypatch):
+    slept = []
+    monkeypatch.setattr(default_client(), "_sleep", lambda seconds, stop: slept.append(seconds))
+    first = EXPECTED_30[0]
+    refuse_profile(fake_api, first, times=2, retry_after=0.2)
+    job = start(user, campaign)
+    assert (job.status, job.processed_results) == ("completed", 30)
+    assert [c.status_code for c in profile_calls(job, first)] == [429, 429, 200]
+    assert slept == [0.2]
+    assert job.creators.get(username=first).enrichment == "ok"
+
+
+def test_a_profile_refused_every_time_keeps_the_creator_flagged(
+    fake_api, user, campaign, knobs, monkeypatch
+):
+    knobs["scraping.max_retries"] = 1
+    monkeypatch.setattr(default_client(), "_sleep", lambda seconds, stop: None)
+    first = EXPECTED_30[0]
+    refuse_profile(fake_api, first, times=100, retry_after=0)
+    job = start(user, campaign)
+    assert (job.status, job.processed_results) == ("completed", 30)
+    assert [c.status_code for c in profile_calls(job, first)] == [429, 429, 429]
+    flagged = job.creators.get(username=first)
+    assert flagged.enrichment == "unavailable"
+    assert flagged.enrichment_error.startswith("The profile call failed (429): ")
 
 
 @pytest.mark.parametrize(

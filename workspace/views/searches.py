@@ -23,13 +23,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_POST
 
 from campaigns.selectors import campaign_get
 from core import catalogue
 from core.errors import PaymentRequired, StartThrottled
+from core.redirects import local_url
 from imageproxy.signing import proxied_image_url
 from outreach import selectors as outreach
 from scraping import selectors
@@ -609,12 +609,8 @@ def creator_metrics_refresh_view(request, creator_id):
 
 
 def _back(request, job: ScrapingJob):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect("search_detail", job_id=job.pk)
+    default = reverse("search_detail", kwargs={"job_id": job.pk})
+    return redirect(local_url(request, request.POST.get("next", ""), default))
 
 
 @require_POST
