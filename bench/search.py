@@ -106,7 +106,9 @@ REAL_RPS = 20  # api_limits.requests_per_second default, in real time
 class OfflineClient:
     """Builds the fake server's bodies in-process: no HTTP, no latency."""
 
-    def get(self, endpoint, params, on_record=None, count_items=None, stop=None):
+    def get(
+        self, endpoint, params, on_record=None, count_items=None, stop=None, wait_if_refused=True
+    ):
         from fake_scrapecreators.api import ROUTES
         from fake_scrapecreators.universe import FakeError
         from scraping.client import NotFound

@@ -43,7 +43,15 @@ class PlainClient:
         self.calls: list[tuple[str, float]] = []  # (endpoint, seconds)
         self.credits = 0
 
-    def get(self, endpoint: str, params: dict, on_record=None, count_items=None, stop=None):
+    def get(
+        self,
+        endpoint: str,
+        params: dict,
+        on_record=None,
+        count_items=None,
+        stop=None,
+        wait_if_refused=True,
+    ):
         params = {k: v for k, v in params.items() if v not in (None, "")}
         start = time.perf_counter()
         r = self.session.get(

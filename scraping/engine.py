@@ -16,7 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import ParamSpec, TypeAlias, TypeVar
 
@@ -43,8 +43,9 @@ DEFAULT_NEW_PER_PAGE = 8.0
 CANCEL_CHECK_SECONDS = 0.5  # how often a running step looks for a cancel
 # A seed whose profile call was refused (429) once: its call is made again from a later step,
 # not before this time (upstream's Retry-After), and then waits out a refusal like any call.
+# (A chain's refused page: `Chain.retry_at`.)
 RETRY_AT = "_retry_at"
-MAX_IDLE_WAIT = 10.0  # seconds a step waits for a refused seed when nothing else is left to do
+MAX_IDLE_WAIT = 10.0  # seconds a step waits for what was refused when nothing else is left
 
 JobId: TypeAlias = uuid.UUID | str  # a job's primary key, or its text (as the queue passes it)
 ProfileResult: TypeAlias = tuple[JSONObject | None, UpstreamError | None]  # body or error
@@ -189,18 +190,23 @@ def _run_unit(ctx: StepContext, job: ScrapingJob, search: Search, outcome: Outco
     concurrency = _parallel_calls(ctx)
     chains = _chains_to_fetch(state, job, need - len(pending))
     batch = _batch(pending, need, _batch_size(job, concurrency))
-    if not batch and not chains and pending:
-        _wait_for_refused(ctx, pending)  # nothing else to do: wait here, not in empty steps
+    if not batch and not chains:  # only what was refused is left: wait here, not in empty steps
+        _wait_for_refused(ctx, pending, state.chains)
+        chains = _chains_to_fetch(state, job, need - len(pending))
         batch = _batch(pending, need, _batch_size(job, concurrency))
 
     cached = _cached_profiles(search, batch)
     to_fetch = [seed for seed in batch if search.profile_key(seed) not in cached]
     workers = max(1, min(concurrency + len(chains), len(to_fetch) + len(chains)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"job-{job.pk}") as pool:
-        page_futures = [(c, pool.submit(_threaded, search.fetch_page, ctx, c)) for c in chains]
+        # A call refused for the first time is not waited for: see _collect_profiles/_pages.
+        page_futures = [
+            (c, pool.submit(_threaded, search.fetch_page, _call_ctx(ctx, c.retry_at), c))
+            for c in chains
+        ]
         profile_futures = {
             search.profile_key(s): pool.submit(
-                _threaded, search.fetch_profile, ctx, s, wait_if_refused=RETRY_AT in s
+                _threaded, search.fetch_profile, _call_ctx(ctx, s.get(RETRY_AT)), s
             )
             for s in to_fetch
         }
@@ -252,11 +258,24 @@ def _batch(pending: list[CreatorSeed], need: int, size: int) -> list[CreatorSeed
     return due[: max(0, min(need - held, size))]
 
 
-def _wait_for_refused(ctx: StepContext, pending: list[CreatorSeed]) -> None:
-    """Until the first refused seed may be tried again (at most MAX_IDLE_WAIT; less on a
-    cancel)."""
-    first = min(seed.get(RETRY_AT, 0.0) for seed in pending)
-    ctx.stop.wait(max(0.0, min(first - time.time(), MAX_IDLE_WAIT)))
+def _wait_for_refused(ctx: StepContext, pending: list[CreatorSeed], chains: list[Chain]) -> None:
+    """Until the first refused seed or page may be asked for again (at most MAX_IDLE_WAIT;
+    less on a cancel; not at all when nothing was refused)."""
+    times = [seed[RETRY_AT] for seed in pending if RETRY_AT in seed]
+    times += [c.retry_at for c in chains if not c.done and c.retry_at is not None]
+    if times:
+        ctx.stop.wait(max(0.0, min(min(times) - time.time(), MAX_IDLE_WAIT)))
+
+
+def _call_ctx(ctx: StepContext, refused_at: float | None) -> StepContext:
+    """The step's context for one call: a call not refused before raises a 429 at once, to be
+    made again from a later step (a step waits for its slowest call: a Retry-After waited out
+    inside it would hold up every call of the step); one refused before waits it out."""
+    return replace(ctx, wait_if_refused=refused_at is not None)
+
+
+def _refused_until(error: RateLimited) -> float:
+    return time.time() + (1.0 if error.retry_after is None else error.retry_after)
 
 
 def unavailable_reason(error: UpstreamError | None) -> str:
@@ -289,8 +308,10 @@ def _batch_size(job: ScrapingJob, concurrency: int) -> int:
 
 
 def _chains_to_fetch(state: JobState, job: ScrapingJob, shortfall: int) -> list[Chain]:
-    """Just enough live chains to cover what the pending queue cannot, within the budget."""
-    live = [c for c in state.chains if not c.done]
+    """Just enough live chains to cover what the pending queue cannot, within the budget (a
+    chain whose page was refused waits for its Retry-After)."""
+    now = time.time()
+    live = [c for c in state.chains if not c.done and (c.retry_at or 0.0) <= now]
     budget_left = job.api_call_budget - job.search_calls
     if shortfall <= 0 or not live or budget_left <= 0:
         return []
@@ -330,10 +351,8 @@ def _collect_profiles(
     outcome: Outcome,
 ) -> dict[str, ProfileResult]:
     """Profile body or error by key. Left out: a seed whose call was never started, and one
-    refused (429) for the first time, marked to be tried again from a later step: a step waits
-    for its slowest call, and a refused call waiting out its Retry-After here would hold up
-    every creator of the step (at an upstream's ceiling, the adaptive limit's probes are such
-    calls)."""
+    refused (429) for the first time, marked to be asked for again from a later step, after its
+    Retry-After (at an upstream's ceiling, the adaptive limit's probes are such calls)."""
     results: dict[str, ProfileResult] = {}
     for seed in batch:
         key = search.profile_key(seed)
@@ -348,8 +367,7 @@ def _collect_profiles(
             if RETRY_AT in seed:  # refused again after waiting: as any failed call
                 results[key] = (None, error)
             else:
-                wait = 1.0 if error.retry_after is None else error.retry_after
-                seed[RETRY_AT] = time.time() + wait
+                seed[RETRY_AT] = _refused_until(error)
         except UpstreamError as error:
             if error.fatal:
                 raise
@@ -365,7 +383,9 @@ def _collect_pages(
 ) -> list[CreatorSeed]:
     """Seeds of the pages fetched. A failing chain ends alone, noted on the chain: at once on
     400/403/404 (that source is gone), after `scraping.max_step_failures` failures in a row
-    on 429/5xx/timeouts. Only auth and credit errors (fatal) end the whole job."""
+    on 429/5xx/timeouts. Only auth and credit errors (fatal) end the whole job. A page refused
+    (429) for the first time is asked for again from a later step, after its Retry-After: not
+    a failure."""
     discovered: list[CreatorSeed] = []
     give_up_after = int(config.get("scraping.max_step_failures"))
     for chain, future in page_futures:
@@ -376,6 +396,10 @@ def _collect_pages(
         except UpstreamError as error:
             if error.fatal:
                 raise
+            if isinstance(error, RateLimited) and chain.retry_at is None:
+                chain.retry_at = _refused_until(error)
+                continue
+            chain.retry_at = None
             chain.failures = (chain.failures or 0) + 1
             if not error.retryable or chain.failures >= give_up_after:
                 chain.done, chain.error = True, _chain_error(error)
@@ -385,7 +409,7 @@ def _collect_pages(
         outcome.pages_fetched += 1
         chain.cursor, chain.done = page.cursor, page.done
         chain.pages += 1
-        chain.failures = 0
+        chain.failures, chain.retry_at = 0, None
         discovered.extend(page.seeds)
     return discovered
 

@@ -71,6 +71,9 @@ class Chain:
     """TikTok keywords only: the order this chain pages the keyword in ("most-liked",
     "date-posted"), beside the keyword's relevance chain; None (absent): upstream's default
     order, relevance (`scraping.searches.tiktok.orderings`)."""
+    retry_at: float | None = None
+    """Its next page was refused (429) once: not asked again before this time (wall clock,
+    upstream's Retry-After), and then waited out like any call; None (absent) otherwise."""
 
     @classmethod
     def from_json(cls, data: JSONObject) -> "Chain":
@@ -86,6 +89,7 @@ class Chain:
             added_by=data.get("added_by"),
             removed=bool(data.get("removed", False)),
             sort=data.get("sort"),
+            retry_at=data.get("retry_at"),
         )
 
     def to_json(self) -> JSONObject:
@@ -105,6 +109,8 @@ class Chain:
             data["removed"] = True
         if self.sort is not None:
             data["sort"] = self.sort
+        if self.retry_at is not None:
+            data["retry_at"] = self.retry_at
         return data
 
     @property
@@ -118,7 +124,7 @@ class Chain:
 
     def reopen(self) -> None:
         """A retry gives a chain that failed another chance, from where it stopped."""
-        self.done, self.error, self.failures = False, None, 0
+        self.done, self.error, self.failures, self.retry_at = False, None, 0, None
 
     def restore(self) -> None:
         """The user added a removed related hashtag again: it goes on from where it stopped."""

@@ -243,19 +243,14 @@ def _store(
                 )
                 row.followers, row.fetched_at = followers, now
                 row.status, row.error = CreatorMetrics.Status.READY, ""
+        # A failed fetch writes only its status: the previous posts and metrics stay.
+        failed = [rows[c.external_id] for c, result in results if isinstance(result, str)]
+        ready = [rows[c.external_id] for c, result in results if not isinstance(result, str)]
+        status_fields = ["handle", "requested_at", "status", "error"]
+        CreatorMetrics.objects.bulk_update(failed, status_fields)
         CreatorMetrics.objects.bulk_update(
-            [rows[c.external_id] for c, _ in results],
-            [
-                "handle",
-                "requested_at",
-                "status",
-                "error",
-                "posts",
-                "metrics",
-                "followers",
-                "fetched_at",
-            ],
+            ready, [*status_fields, "posts", "metrics", "followers", "fetched_at"]
         )
-        fetched = [c.external_id for c, result in results if not isinstance(result, str)]
-        if fetched:
+        if ready:
+            fetched = [row.external_id for row in ready]
             engagement_fill(Creator.objects.filter(platform=platform, external_id__in=fetched))

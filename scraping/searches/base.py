@@ -45,14 +45,15 @@ class StepContext:
     on_record: Callable[[CallRecord], None] | None
     state: JobState = field(default_factory=JobState)
     stop: threading.Event = field(default_factory=threading.Event)
+    wait_if_refused: bool = True
+    """False: a 429 is raised at once (`RateLimited`) instead of waited out in the call; the
+    engine gives each call of a step its own copy (`dataclasses.replace`) saying so."""
 
     def get(
         self,
         endpoint: str,
         params: Params,
         count_items: Callable[[JSONObject], int | None] | None = None,
-        *,
-        wait_if_refused: bool = True,
     ) -> JSONObject:
         if self.stop.is_set():
             raise StepCancelled
@@ -63,7 +64,7 @@ class StepContext:
                 on_record=self.on_record,
                 count_items=count_items,
                 stop=self.stop,
-                wait_if_refused=wait_if_refused,
+                wait_if_refused=self.wait_if_refused,
             ).body
         except CallStopped:
             raise StepCancelled from None  # cancelled while it waited: no (further) request
@@ -114,16 +115,9 @@ class Search:
         key: str = seed[self.profile_field]
         return key.lower()
 
-    def fetch_profile(
-        self, ctx: StepContext, seed: CreatorSeed, *, wait_if_refused: bool = True
-    ) -> JSONObject:
-        """The raw profile body (raises NotFound for an unknown creator; with
-        `wait_if_refused` False, RateLimited at once for a 429: see `ScrapeCreatorsClient.get`)."""
-        return ctx.get(
-            self.profile_endpoint,
-            {self.profile_param: seed[self.profile_field]},
-            wait_if_refused=wait_if_refused,
-        )
+    def fetch_profile(self, ctx: StepContext, seed: CreatorSeed) -> JSONObject:
+        """The raw profile body (raises NotFound for an unknown creator)."""
+        return ctx.get(self.profile_endpoint, {self.profile_param: seed[self.profile_field]})
 
     def parse_profile(self, body: JSONObject) -> JSONObject | None:
         parser = type(self).profile_parser

@@ -60,25 +60,33 @@ def test_timeouts_are_retried(fake_api, user, campaign, knobs):
     assert (first.status_code, first.error) == (None, "upstream did not answer in time")
 
 
-def test_retry_after_is_honoured(fake_api, user, campaign, monkeypatch):
+def page_calls(job) -> list[ApiCall]:
+    return list(
+        ApiCall.objects.filter(job=job, endpoint="/v1/tiktok/search/keyword").order_by("at")
+    )
+
+
+def test_a_refused_search_page_is_asked_for_again_after_its_retry_after(
+    fake_api, user, campaign, monkeypatch
+):
+    """Refused once, the page is asked for again from a later step once its Retry-After has
+    passed (no step waits for it); refused again, the call waits it out like any other."""
     slept = []
     monkeypatch.setattr(default_client(), "_sleep", lambda seconds, stop: slept.append(seconds))
     fake_api.configure(
-        faults=[{"path": "/v1/tiktok/search/keyword", "fault": "429", "times": 1, "retry_after": 7}]
-    )
-    job = start(user, campaign)
-    assert job.status == "completed"
-    assert 7.0 in slept
-
-
-def test_a_refused_search_page_is_retried_in_its_step(fake_api, user, campaign):
-    fake_api.configure(
-        faults=[{"path": "/v1/tiktok/search/keyword", "fault": "429", "times": 2, "retry_after": 0}]
+        faults=[
+            {"path": "/v1/tiktok/search/keyword", "fault": "429", "times": 2, "retry_after": 0.3}
+        ]
     )
     job = start(user, campaign)
     assert (job.status, job.processed_results) == ("completed", 30)
     assert usernames(job) == EXPECTED_30
-    assert statuses(job, "/v1/tiktok/search/keyword")[:3] == [429, 429, 200]
+    first, second, third = page_calls(job)[:3]
+    assert [c.status_code for c in (first, second, third)] == [429, 429, 200]
+    assert (first.step, second.step, third.step) == (1, 2, 2)
+    assert (second.at - first.at).total_seconds() >= 0.3
+    assert slept == [0.3]
+    assert "retry_at" not in job.state["chains"][0]
 
 
 def refuse_profile(fake_api, handle: str, times: int, retry_after: float) -> None:
@@ -123,6 +131,20 @@ def test_a_refused_profile_call_is_made_again_from_a_later_step_not_waited_for(
     assert [c.status_code for c in calls] == [429, 200]
     assert (calls[1].at - calls[0].at).total_seconds() >= 0.4  # after its Retry-After
     assert slept == []  # no call waited for a Retry-After
+
+
+def test_when_only_a_refused_creator_is_left_the_next_step_waits_for_it(fake_api, user, campaign):
+    """Nothing else to do (no page needed, no other creator due): the step waits for the
+    Retry-After itself instead of running empty steps until then."""
+    last = EXPECTED_30[-1]
+    refuse_profile(fake_api, last, times=1, retry_after=0.4)
+    job = start(user, campaign)
+    assert (job.status, job.processed_results) == ("completed", 30)
+    assert usernames(job) == EXPECTED_30
+    refused, enriched = profile_calls(job, last)
+    assert (refused.status_code, enriched.status_code) == (429, 200)
+    assert enriched.step == refused.step + 1
+    assert job.steps == enriched.step
 
 
 def test_a_profile_call_refused_again_waits_like_any_other(fake_api, user, campaign, monkeypatch):
