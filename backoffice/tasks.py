@@ -6,5 +6,5 @@ from . import services
 
 
 def purge_expired_jobs() -> dict[str, Any]:
-    """Daily: delete finished searches past their retention (see `services.retention_purge`)."""
+    """Daily: delete what is past its retention (see `services.retention_purge`)."""
     return services.retention_purge()

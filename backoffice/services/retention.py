@@ -1,4 +1,6 @@
-"""Retention: finished searches older than their sysconfig days are deleted, and logged."""
+"""Retention: finished searches older than their sysconfig days are deleted, and logged; with
+them the creator metrics nobody fetched for as long, and the record of which creators were
+delivered in usage periods that are over."""
 
 import logging
 from datetime import datetime, timedelta
@@ -8,8 +10,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from scraping.metrics.services import metrics_purge
 from scraping.models import ApiCall, ScrapingJob
 from sysconfig import config
+from trials.services.usage import delivered_purge
 
 from .audit import Action, audit
 
@@ -63,10 +67,14 @@ def retention_purge(*, now: datetime | None = None, batch_size: int = 200) -> di
         for key in ("jobs", "creators", "api_calls")
     }
     totals["api_calls"] += orphan_calls
+    # Creator metrics are kept as long as the longest retention, and never while still fresh.
+    metrics_days = max(longest, config.get("metrics.cache_ttl") / 86400)
     summary = {
         "removed": removed,
         "total": totals,
         "orphan_api_calls": orphan_calls,
+        "creator_metrics": metrics_purge(before=now - timedelta(days=metrics_days)),
+        "delivered_creators": delivered_purge(now=now),
         "cutoffs": cutoffs,
         "ran_at": now.isoformat(),
     }

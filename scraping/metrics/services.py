@@ -9,10 +9,11 @@ creator whose metrics are fresh in the cache costs nothing and starts nothing.
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import connections, transaction
-from django.db.models import Exists, F, FloatField, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -117,6 +118,16 @@ def deep_enrichment_start(
         extra={"job_id": str(job.pk), "creators": len(estimate.to_fetch)},
     )
     return estimate
+
+
+def metrics_purge(*, before: datetime) -> int:
+    """Delete the metrics rows nobody has had fetched since `before` (public data shared by
+    every search: asked for again, they are fetched again); the number deleted."""
+    stale = Q(fetched_at__lt=before) | Q(
+        Q(requested_at__lt=before) | Q(requested_at__isnull=True), fetched_at__isnull=True
+    )
+    deleted, _ = CreatorMetrics.objects.filter(stale).delete()
+    return deleted
 
 
 def engagement_fill(creators: QuerySet[Creator]) -> None:

@@ -1,6 +1,6 @@
 """Retention: finished searches go after their days in sysconfig, running ones never."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -9,10 +9,11 @@ from django_q.models import Schedule
 from backoffice.models import AdminAction
 from backoffice.services import retention_purge
 from backoffice.tasks import purge_expired_jobs
-from scraping.models import ApiCall, Creator, ScrapingJob
+from scraping.models import ApiCall, Creator, CreatorMetrics, ScrapingJob
 from sysconfig import config
 from sysconfig.models import SystemConfiguration
 from tests.factories import make_campaign, make_creator, make_job
+from trials.models import DeliveredCreator, MonthlyUsage, UserProfile
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)
@@ -156,3 +157,67 @@ def test_a_daily_schedule_runs_the_purge():
         Schedule.DAILY,
         -1,
     )
+
+
+def metrics_row(handle: str, *, fetched_days_ago=None, requested_days_ago=None) -> CreatorMetrics:
+    ago = lambda days: None if days is None else NOW - timedelta(days=days)  # noqa: E731
+    return CreatorMetrics.objects.create(
+        platform="tiktok",
+        external_id=handle,
+        handle=handle,
+        fetched_at=ago(fetched_days_ago),
+        requested_at=ago(requested_days_ago),
+    )
+
+
+def test_creator_metrics_nobody_fetched_for_the_longest_retention_go():
+    kept = [
+        metrics_row("fetched_29_days_ago", fetched_days_ago=29, requested_days_ago=200),
+        metrics_row("asked_for_yesterday", requested_days_ago=1),
+    ]
+    metrics_row("fetched_31_days_ago", fetched_days_ago=31, requested_days_ago=31)
+    metrics_row("never_fetched", requested_days_ago=40)
+    with time_machine.travel(NOW, tick=False):
+        summary = retention_purge()
+    assert set(CreatorMetrics.objects.all()) == set(kept)
+    assert summary["creator_metrics"] == 2
+
+
+def test_creator_metrics_still_fresh_stay_whatever_the_retention():
+    SystemConfiguration.objects.create(category="metrics", key="cache_ttl", value=str(60 * 86400))
+    config.invalidate()
+    fresh = metrics_row("fetched_40_days_ago", fetched_days_ago=40)
+    metrics_row("fetched_61_days_ago", fetched_days_ago=61)
+    with time_machine.travel(NOW, tick=False):
+        retention_purge()
+    assert list(CreatorMetrics.objects.all()) == [fresh]
+
+
+def delivered(user, month: date, external_id: str) -> DeliveredCreator:
+    return DeliveredCreator.objects.create(
+        user=user, month=month, platform="tiktok", external_id=external_id
+    )
+
+
+def test_which_creators_were_delivered_is_forgotten_once_their_period_is_over(make_user):
+    """NOW is 1 March: February's usage period may still be read around the month's turn, and
+    a running trial counts in the month it started, however long ago."""
+    paying = make_user("paying@example.com", plan="pro")
+    trial = make_user("trial@example.com")
+    UserProfile.objects.filter(user=paying).update(trial_ends_at=NOW - timedelta(days=90))
+    UserProfile.objects.filter(user=trial).update(
+        trial_started_at=datetime(2025, 12, 20, tzinfo=UTC), trial_ends_at=NOW + timedelta(days=1)
+    )
+    usage = MonthlyUsage.objects.create(user=paying, month=date(2026, 1, 1), creators=1)
+    delivered(paying, date(2025, 12, 1), "a")
+    delivered(paying, date(2026, 1, 1), "b")
+    kept = [
+        delivered(paying, date(2026, 2, 1), "c"),
+        delivered(paying, date(2026, 3, 1), "d"),
+        delivered(trial, date(2025, 12, 1), "e"),
+    ]
+    with time_machine.travel(NOW, tick=False):
+        summary = retention_purge()
+    assert set(DeliveredCreator.objects.all()) == set(kept)
+    assert summary["delivered_creators"] == 2
+    assert list(MonthlyUsage.objects.filter(user=paying)) == [usage]  # the counts stay

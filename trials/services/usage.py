@@ -1,6 +1,7 @@
 """Usage: the creators delivered to an account, counted against the plan's allowance."""
 
 from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -8,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .. import selectors
-from ..models import DeliveredCreator, MonthlyUsage
+from ..models import DeliveredCreator, MonthlyUsage, UserProfile
 from ..plans import NO_PLAN, PAID_PLANS
 
 if TYPE_CHECKING:
@@ -59,3 +60,17 @@ def creators_grant(*, user: "User", creators: Sequence[tuple[str, str]]) -> list
         )
         MonthlyUsage.objects.filter(pk=usage.pk).update(creators=F("creators") + len(new))
     return granted
+
+
+def delivered_purge(*, now: datetime) -> int:
+    """Forget which creators were delivered in usage periods that are over (those before last
+    month); the number of rows deleted. They only decide whether a creator counts again within
+    its own period, and `MonthlyUsage` keeps each period's count. A running trial's period is
+    the month it started, however long ago: its rows stay."""
+    now = now.astimezone(UTC)
+    last_month = (date(now.year, now.month, 1) - timedelta(days=1)).replace(day=1)
+    in_trial = UserProfile.objects.filter(trial_ends_at__gt=now).values("user_id")
+    deleted, _ = (
+        DeliveredCreator.objects.filter(month__lt=last_month).exclude(user_id__in=in_trial).delete()
+    )
+    return deleted
