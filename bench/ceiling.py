@@ -36,7 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import common
-from bench.search import critical_path, run_engine
+from bench.search import critical_path, needed_work, run_engine
 
 TARGET = 1000
 THREE = {"platform": "tiktok", "search_type": "keyword", "keywords": ["fitness", "running", "yoga"]}
@@ -156,23 +156,7 @@ def _calls_floor(case: dict[str, Any], delivered: int) -> float:
     """Calls per creator of a search of `case` that pages each keyword in relevance order only
     (one page of each in turn, replayed offline) and stops at the page that shows the last
     creator: one profile call per creator plus those pages. Another order only adds repeats."""
-    from bench.search import OfflineClient
-    from scraping.searches import SEARCHES, StepContext
-    from scraping.state import Chain
-
-    search = SEARCHES["tiktok_keyword"]
-    ctx = StepContext(client=OfflineClient(), on_record=None)
-    chains = [Chain(term=keyword) for keyword in case["keywords"]]
-    shown: set[str] = set()
-    pages = 0
-    while len(shown) < delivered and any(not c.done for c in chains):
-        for chain in (c for c in chains if not c.done):
-            if len(shown) >= delivered:
-                break
-            page = search.fetch_page(ctx, chain)
-            chain.cursor, chain.done = page.cursor, page.done
-            shown |= {seed["external_id"] for seed in page.seeds}
-            pages += 1
+    pages = sum(p for _, p in needed_work("tiktok_keyword", case, delivered)["chains"])
     return round((delivered + pages) / max(1, delivered), 3)
 
 

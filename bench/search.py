@@ -173,7 +173,7 @@ def needed_work(
     while len(admitted) < n and any(not c.done for c in chains):
         depth += 1
         for chain in chains:
-            if not chain.done:
+            if not chain.done and len(admitted) < n:
                 page = search.fetch_page(ctx, chain)
                 chain.cursor, chain.done = page.cursor, page.done
                 chain.pages += 1

@@ -188,12 +188,13 @@ def _run_unit(ctx: StepContext, job: ScrapingJob, search: Search, outcome: Outco
     need = job.target_results - job.processed_results
     pending = state.pending
     concurrency = _parallel_calls(ctx)
+    size = _batch_size(job, concurrency)
     chains = _chains_to_fetch(state, job, need - len(pending))
-    batch = _batch(pending, need, _batch_size(job, concurrency))
+    batch = _batch(pending, need, size)
     if not batch and not chains:  # only what was refused is left: wait here, not in empty steps
         _wait_for_refused(ctx, pending, state.chains)
         chains = _chains_to_fetch(state, job, need - len(pending))
-        batch = _batch(pending, need, _batch_size(job, concurrency))
+        batch = _batch(pending, need, size)
 
     cached = _cached_profiles(search, batch)
     to_fetch = [seed for seed in batch if search.profile_key(seed) not in cached]

@@ -77,15 +77,19 @@ def test_the_knob_sets_the_creators_per_order_and_0_keeps_relevance_only(knobs):
     assert orderings(1000, 1) == 1
 
 
-def _big_search(user, campaign):
+def _search(user, campaign, keywords: list[str], target: int):
     return job_create(
         owner=user,
         campaign=campaign,
         platform="tiktok",
         search_type="keyword",
-        keywords=["running", "yoga", "hiking"],
-        target_results=1000,
+        keywords=keywords,
+        target_results=target,
     )
+
+
+def _big_search(user, campaign):
+    return _search(user, campaign, ["running", "yoga", "hiking"], 1000)
 
 
 def orders_of(job) -> list[tuple[str, str | None]]:
@@ -137,14 +141,7 @@ def test_where_upstream_takes_few_calls_the_search_stays_in_relevance_order(
 
 def test_a_small_search_never_opens_another_order(fake_api, no_queue, user, campaign):
     cache.set(default_client().limiter.adaptive.key, 64.0)
-    job = job_create(
-        owner=user,
-        campaign=campaign,
-        platform="tiktok",
-        search_type="keyword",
-        keywords=["running"],
-        target_results=100,
-    )
+    job = _search(user, campaign, ["running"], 100)
     engine.job_step(job.pk)
     engine.job_step(job.pk)
     assert orders_of(job) == [("running", None)]
@@ -164,14 +161,7 @@ def test_a_saved_order_survives_the_state_round_trip():
 
 
 def test_a_search_paged_in_two_orders_delivers_its_target_once_each(fake_api, user, campaign):
-    job = job_create(
-        owner=user,
-        campaign=campaign,
-        platform="tiktok",
-        search_type="keyword",
-        keywords=["running"],
-        target_results=250,
-    )
+    job = _search(user, campaign, ["running"], 250)
     job = ScrapingJob.objects.get(pk=job.pk)
     assert (job.status, job.processed_results) == ("completed", 250)
     names = list(job.creators.order_by("position").values_list("username", flat=True))

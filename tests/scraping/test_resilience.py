@@ -22,6 +22,14 @@ def start(user, campaign, target=30, **kwargs) -> ScrapingJob:
     return job
 
 
+@pytest.fixture
+def slept(monkeypatch) -> list[float]:
+    """The backoffs the client waited (none is really waited)."""
+    waits: list[float] = []
+    monkeypatch.setattr(default_client(), "_sleep", lambda seconds, stop: waits.append(seconds))
+    return waits
+
+
 def usernames(job) -> list[str]:
     return list(job.creators.order_by("position").values_list("username", flat=True))
 
@@ -67,12 +75,10 @@ def page_calls(job) -> list[ApiCall]:
 
 
 def test_a_refused_search_page_is_asked_for_again_after_its_retry_after(
-    fake_api, user, campaign, monkeypatch
+    fake_api, user, campaign, slept
 ):
     """Refused once, the page is asked for again from a later step once its Retry-After has
     passed (no step waits for it); refused again, the call waits it out like any other."""
-    slept = []
-    monkeypatch.setattr(default_client(), "_sleep", lambda seconds, stop: slept.append(seconds))
     fake_api.configure(
         faults=[
             {"path": "/v1/tiktok/search/keyword", "fault": "429", "times": 2, "retry_after": 0.3}
@@ -112,13 +118,11 @@ def profile_calls(job, handle: str) -> list[ApiCall]:
 
 
 def test_a_refused_profile_call_is_made_again_from_a_later_step_not_waited_for(
-    fake_api, user, campaign, monkeypatch
+    fake_api, user, campaign, slept
 ):
     """A step waits for its slowest call: a 429 waited out inside it would hold up every
     creator of the step. The creator goes back to the queue until its Retry-After has passed,
     and is found a little later than its neighbours, fully enriched."""
-    slept = []
-    monkeypatch.setattr(default_client(), "_sleep", lambda seconds, stop: slept.append(seconds))
     first = EXPECTED_30[0]
     refuse_profile(fake_api, first, times=1, retry_after=0.4)
     job = start(user, campaign)
@@ -147,9 +151,7 @@ def test_when_only_a_refused_creator_is_left_the_next_step_waits_for_it(fake_api
     assert job.steps == enriched.step
 
 
-def test_a_profile_call_refused_again_waits_like_any_other(fake_api, user, campaign, monkeypatch):
-    slept = []
-    monkeypatch.setattr(default_client(), "_sleep", lambda seconds, stop: slept.append(seconds))
+def test_a_profile_call_refused_again_waits_like_any_other(fake_api, user, campaign, slept):
     first = EXPECTED_30[0]
     refuse_profile(fake_api, first, times=2, retry_after=0.2)
     job = start(user, campaign)
@@ -160,10 +162,9 @@ def test_a_profile_call_refused_again_waits_like_any_other(fake_api, user, campa
 
 
 def test_a_profile_refused_every_time_keeps_the_creator_flagged(
-    fake_api, user, campaign, knobs, monkeypatch
+    fake_api, user, campaign, knobs, slept
 ):
     knobs["scraping.max_retries"] = 1
-    monkeypatch.setattr(default_client(), "_sleep", lambda seconds, stop: None)
     first = EXPECTED_30[0]
     refuse_profile(fake_api, first, times=100, retry_after=0)
     job = start(user, campaign)
