@@ -41,11 +41,15 @@ logger = logging.getLogger(__name__)
 STEP_TASK = "scraping.tasks.run_job_step"
 DEFAULT_NEW_PER_PAGE = 8.0
 CANCEL_CHECK_SECONDS = 0.5  # how often a running step looks for a cancel
-# A seed whose profile call was refused (429) once: its call is made again from a later step,
-# not before this time (upstream's Retry-After), and then waits out a refusal like any call.
-# (A chain's refused page: `Chain.retry_at`.)
+# A seed whose profile call was refused (429) once near the end of its step: its call is made
+# again from a later step, not before this time (upstream's Retry-After), and then waits out a
+# refusal like any call. (A chain's refused page: `Chain.retry_at`.)
 RETRY_AT = "_retry_at"
 MAX_IDLE_WAIT = 10.0  # seconds a step waits for what was refused when nothing else is left
+# A refused profile call waits out a Retry-After up to this long within its step (about one
+# profile call: 1.7 s at the real API's median) while a round of the step's calls is still to
+# start; a longer one would hold the step up.
+MAX_IN_STEP_WAIT = 2.0
 
 JobId: TypeAlias = uuid.UUID | str  # a job's primary key, or its text (as the queue passes it)
 ProfileResult: TypeAlias = tuple[JSONObject | None, UpstreamError | None]  # body or error
@@ -187,8 +191,8 @@ def _run_unit(ctx: StepContext, job: ScrapingJob, search: Search, outcome: Outco
     state = ctx.state
     need = job.target_results - job.processed_results
     pending = state.pending
-    concurrency = _parallel_calls(ctx)
-    size = _batch_size(job, concurrency)
+    concurrency, taken = _parallel_calls(ctx)
+    size = _batch_size(job, concurrency, taken)
     chains = _chains_to_fetch(state, job, need - len(pending))
     batch = _batch(pending, need, size)
     if not batch and not chains:  # only what was refused is left: wait here, not in empty steps
@@ -200,14 +204,20 @@ def _run_unit(ctx: StepContext, job: ScrapingJob, search: Search, outcome: Outco
     to_fetch = [seed for seed in batch if search.profile_key(seed) not in cached]
     workers = max(1, min(concurrency + len(chains), len(to_fetch) + len(chains)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"job-{job.pk}") as pool:
-        # A call refused for the first time is not waited for: see _collect_profiles/_pages.
+        # A call refused for the first time is not waited for at the step's end: see StepCalls,
+        # _collect_profiles and _collect_pages.
         page_futures = [
-            (c, pool.submit(_threaded, search.fetch_page, _call_ctx(ctx, c.retry_at), c))
+            (c, pool.submit(_threaded, search.fetch_page, _call_ctx(ctx, c.retry_at, False), c))
             for c in chains
         ]
+        calls = StepCalls(len(to_fetch), concurrency)
         profile_futures = {
             search.profile_key(s): pool.submit(
-                _threaded, search.fetch_profile, _call_ctx(ctx, s.get(RETRY_AT)), s
+                _threaded,
+                calls.fetch_profile,
+                search,
+                _call_ctx(ctx, s.get(RETRY_AT), calls.wait_if_refused),
+                s,
             )
             for s in to_fetch
         }
@@ -244,7 +254,7 @@ def _run_unit(ctx: StepContext, job: ScrapingJob, search: Search, outcome: Outco
     # back, and a search that can page more sources at once should.
     still_needed = need - len(outcome.creators)
     # The limit read again: this step's answers may have raised it (slow start).
-    next_batch = int(config.get("scraping.enrichment_batch_rounds")) * _parallel_calls(ctx)
+    next_batch = int(config.get("scraping.enrichment_batch_rounds")) * _parallel_calls(ctx)[0]
     if chains and len(pending) < min(still_needed, next_batch):
         search.widen(state, job)
 
@@ -268,11 +278,37 @@ def _wait_for_refused(ctx: StepContext, pending: list[CreatorSeed], chains: list
         ctx.stop.wait(max(0.0, min(min(times) - time.time(), MAX_IDLE_WAIT)))
 
 
-def _call_ctx(ctx: StepContext, refused_at: float | None) -> StepContext:
-    """The step's context for one call: a call not refused before raises a 429 at once, to be
-    made again from a later step (a step waits for its slowest call: a Retry-After waited out
-    inside it would hold up every call of the step); one refused before waits it out."""
-    return replace(ctx, wait_if_refused=refused_at is not None)
+def _call_ctx(
+    ctx: StepContext, refused_at: float | None, first_refusal: Callable[[RateLimited], bool] | bool
+) -> StepContext:
+    """The step's context for one call: a call refused before waits out a refusal like any
+    other; `first_refusal` decides for one not refused before (a step waits for its slowest
+    call: a Retry-After waited out at its end would hold up every call of the step, so such a
+    call raises the 429 and is made again from a later step)."""
+    return replace(ctx, wait_if_refused=True if refused_at is not None else first_refusal)
+
+
+class StepCalls:
+    """A step's profile calls not started yet: a call refused for the first time waits out a
+    short Retry-After (`MAX_IN_STEP_WAIT`) within the step only while at least a round of its
+    calls is still to start. They run meanwhile and the step lasts past the wait anyway, so the
+    creator is found in its place, with its neighbours; later, the call is made again from a
+    later step (at the end of a search that could add a round for one creator)."""
+
+    def __init__(self, calls: int, concurrency: int) -> None:
+        self._unstarted = calls
+        self._round = concurrency
+        self._lock = threading.Lock()
+
+    def fetch_profile(self, search: Search, ctx: StepContext, seed: CreatorSeed) -> JSONObject:
+        with self._lock:
+            self._unstarted -= 1
+        return search.fetch_profile(ctx, seed)
+
+    def wait_if_refused(self, error: RateLimited) -> bool:
+        retry_after = 1.0 if error.retry_after is None else error.retry_after
+        with self._lock:
+            return retry_after <= MAX_IN_STEP_WAIT and self._unstarted >= self._round
 
 
 def _refused_until(error: RateLimited) -> float:
@@ -288,24 +324,32 @@ def unavailable_reason(error: UpstreamError | None) -> str:
     return f"The profile call {_failure(error)}"[:255]
 
 
-def _parallel_calls(ctx: StepContext) -> int:
-    """Profile calls this step runs at once: the shared limiter's adaptive in-flight limit (what
-    upstream has lately taken without a 429, a 5xx or a slowdown; it moves between steps),
-    at most `scraping.enrichment_concurrency`. The limiter holds every call to that limit anyway;
-    following it here keeps the step's threads, and its batch, the size of what can run."""
+def _parallel_calls(ctx: StepContext) -> tuple[int, int]:
+    """Profile calls this step runs at once, and how many of them upstream has taken before:
+    the shared limiter's adaptive in-flight limit (what upstream has lately taken without a 429,
+    a 5xx or a slowdown; it moves between steps), at most `scraping.enrichment_concurrency`. The
+    limiter holds every call to that limit anyway; following it here keeps the step's threads,
+    and its batch, the size of what can run. The two differ while the limit probes a ceiling
+    that upstream refused (`AdaptiveLimit.levels`)."""
     most = int(config.get("scraping.enrichment_concurrency"))
     limiter = ctx.client.limiter
-    return max(1, min(most, limiter.current_limit())) if limiter else most
+    if not limiter:
+        return most, most
+    calls, taken = limiter.levels()
+    return max(1, min(most, calls)), max(1, min(most, taken))
 
 
-def _batch_size(job: ScrapingJob, concurrency: int) -> int:
+def _batch_size(job: ScrapingJob, concurrency: int, taken: int) -> int:
     """Profiles per step: several rounds of the parallel calls, so that each step's slowest call
     (the tail every step waits for) and its claim and commit are shared by more creators. The
     first batch is one round: the first creators show within about one profile call. The
-    rounds scale with the parallel calls: a step at 32 calls enriches 96 creators, not 24."""
+    rounds scale with the parallel calls: a step at 32 calls enriches 96 creators, not 24.
+    While the limit probes a refused ceiling, the rounds are those of the calls upstream has
+    taken, plus the probe: refused, as it most likely is, it leaves whole rounds (27 profiles
+    sized for 9 calls would leave 26 for 8, a fourth round for two creators)."""
     if job.processed_results == 0:
         return concurrency
-    return concurrency * int(config.get("scraping.enrichment_batch_rounds"))
+    return taken * int(config.get("scraping.enrichment_batch_rounds")) + concurrency - taken
 
 
 def _chains_to_fetch(state: JobState, job: ScrapingJob, shortfall: int) -> list[Chain]:
@@ -352,8 +396,9 @@ def _collect_profiles(
     outcome: Outcome,
 ) -> dict[str, ProfileResult]:
     """Profile body or error by key. Left out: a seed whose call was never started, and one
-    refused (429) for the first time, marked to be asked for again from a later step, after its
-    Retry-After (at an upstream's ceiling, the adaptive limit's probes are such calls)."""
+    refused (429) for the first time too late to wait within the step (`StepCalls`), marked to
+    be asked for again from a later step, after its Retry-After (at an upstream's ceiling, the
+    adaptive limit's probes are such calls)."""
     results: dict[str, ProfileResult] = {}
     for seed in batch:
         key = search.profile_key(seed)

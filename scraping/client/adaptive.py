@@ -155,6 +155,15 @@ class AdaptiveLimit:
     def current(self) -> float:
         return self.limit_from(self._cache.get_many(self.keys))
 
+    def levels(self) -> tuple[int, int]:
+        """(calls that may be in flight now, how many of them upstream has taken before): one
+        fewer while the limit's whole number is the level upstream refused at the last cut (a
+        probe: its one call over that is most likely refused again), else the same."""
+        limit, _, peak, soft, _ = self._read()
+        whole = max(1, int(limit))
+        probing = bool(peak) and not soft and int(peak) <= limit < peak + 1
+        return whole, max(1, whole - 1) if probing else whole
+
     def _bounded(self, raw: float | None) -> float:
         """None: not set yet (the start value)."""
         ceiling = max(1.0, float(self._ceiling()))

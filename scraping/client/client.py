@@ -103,13 +103,14 @@ class ScrapeCreatorsClient:
         on_record: Callable[[CallRecord], None] | None = None,
         count_items: Callable[[dict[str, Any]], int | None] | None = None,
         stop: threading.Event | None = None,
-        wait_if_refused: bool = True,
+        wait_if_refused: bool | Callable[[RateLimited], bool] = True,
     ) -> UpstreamResponse:
         """GET `endpoint`; returns the JSON body or raises a classified `UpstreamError`.
         `stop` (a cancel) is looked at before every attempt, while waiting for a limiter slot
         and during a retry's backoff: once set, no further request goes out (`CallStopped`).
         `wait_if_refused` False: a 429 is raised at once (`RateLimited`, with upstream's
-        Retry-After) for the caller to try again later, instead of this call waiting it out."""
+        Retry-After) for the caller to try again later, instead of this call waiting it out; a
+        callable decides at each 429, given it."""
         params = {k: v for k, v in params.items() if v not in (None, "")}
         if endpoint in CACHEABLE_ENDPOINTS and "cache_max_age" not in params:
             params["cache_max_age"] = config.get("scraping.upstream_cache_max_age")
@@ -129,7 +130,9 @@ class ScrapeCreatorsClient:
             except UpstreamError as error:
                 if not error.retryable or attempt > max_retries:
                     raise
-                if isinstance(error, RateLimited) and not wait_if_refused:
+                if isinstance(error, RateLimited) and not (
+                    wait_if_refused(error) if callable(wait_if_refused) else wait_if_refused
+                ):
                     raise
                 delay = self._backoff(attempt, error.retry_after)
                 if time.monotonic() + delay >= deadline:

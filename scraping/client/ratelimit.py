@@ -104,6 +104,11 @@ class SharedRateLimiter:
         """Calls that may be in flight at once now, across every process."""
         return max(1, int(self.adaptive.current()))
 
+    def levels(self) -> tuple[int, int]:
+        """(calls that may be in flight now, how many of them upstream has taken): see
+        `AdaptiveLimit.levels`."""
+        return self.adaptive.levels()
+
     def _release(self, key: str, token: str) -> None:
         if self._cache.get(key) == token:
             self._cache.delete(key)

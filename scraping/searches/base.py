@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeAlias
 
-from scraping.client import CallRecord, CallStopped, ScrapeCreatorsClient
+from scraping.client import CallRecord, CallStopped, RateLimited, ScrapeCreatorsClient
 from scraping.contacts import extract_contacts
 from scraping.metrics.engagement import engagement
 from scraping.models import ScrapingJob
@@ -45,9 +45,10 @@ class StepContext:
     on_record: Callable[[CallRecord], None] | None
     state: JobState = field(default_factory=JobState)
     stop: threading.Event = field(default_factory=threading.Event)
-    wait_if_refused: bool = True
-    """False: a 429 is raised at once (`RateLimited`) instead of waited out in the call; the
-    engine gives each call of a step its own copy (`dataclasses.replace`) saying so."""
+    wait_if_refused: bool | Callable[[RateLimited], bool] = True
+    """False: a 429 is raised at once (`RateLimited`) instead of waited out in the call; a
+    callable decides at each 429. The engine gives each call of a step its own copy
+    (`dataclasses.replace`) saying which."""
 
     def get(
         self,

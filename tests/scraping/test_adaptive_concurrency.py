@@ -186,6 +186,26 @@ def test_a_refused_probe_at_the_known_ceiling_steps_back_a_little(monkeypatch):
     assert cache.get("t-aimd:aimd:peak") == pytest.approx(9.0)
 
 
+def test_at_the_level_upstream_refused_the_limit_is_a_probe_one_call_over_what_it_took(
+    monkeypatch,
+):
+    monkeypatch.setattr("scraping.client.adaptive.COOLDOWN", 0.0)
+    shared = limiter(start=9)
+    assert shared.levels() == (9, 9)  # nothing refused yet: no probe
+    refuse(shared.adaptive)  # refused at 9: 8 is the ceiling it knows
+    assert shared.levels() == (6, 6)
+    for limit, levels in [(8.9, (8, 8)), (9.0, (9, 8)), (9.99, (9, 8)), (10.0, (10, 10))]:
+        cache.set(shared.adaptive.key, limit, timeout=None)
+        assert shared.levels() == levels  # past 9 + 1 upstream took 9: the ceiling moved up
+
+
+def test_a_level_that_only_slowed_is_no_probe():
+    shared = limiter(start=9)
+    slow_call(shared.adaptive)  # cut from 9 by a slow call, not refused
+    cache.set(shared.adaptive.key, 9.0, timeout=None)
+    assert shared.levels() == (9, 9)
+
+
 def test_a_5xx_at_the_known_ceiling_is_an_overload(monkeypatch):
     monkeypatch.setattr("scraping.client.adaptive.COOLDOWN", 0.0)
     shared = limiter(start=10)
@@ -302,6 +322,30 @@ def test_a_job_step_runs_as_many_profile_calls_as_the_limit_allows(
     cache.set(shared.adaptive.key, 20.0)
     engine.job_step(job.pk)  # the knob is the most
     assert profile_calls() == 5 + 36 + 30
+
+
+def test_a_step_probing_a_refused_ceiling_enriches_whole_rounds_of_the_level_under_it(
+    fake_api, user, campaign, no_queue
+):
+    """At 9 calls, 8 the most upstream took, a step runs 3 rounds of 8 profiles plus the probe
+    (25, not 27): upstream refusing the probe leaves 24 calls for 8, whole rounds."""
+    shared = default_client().limiter
+    job = job_create(
+        owner=user,
+        campaign=campaign,
+        platform="tiktok",
+        search_type="keyword",
+        keywords=["running", "marathon", "trail running", "yoga", "hiking", "cycling"],
+        target_results=500,
+    )
+    engine.job_step(job.pk)  # the first pages: authors pending
+    cache.set(shared.adaptive.key, 5.0)
+    engine.job_step(job.pk)  # the first batch: one round
+    cache.set(shared.adaptive.key, 9.0, timeout=None)
+    refuse(shared.adaptive)  # upstream refused 9 calls earlier
+    cache.set(shared.adaptive.key, 9.0, timeout=None)  # and the limit has climbed back to 9
+    engine.job_step(job.pk)
+    assert len(fake_api.calls_to(PROFILE)) == 5 + 3 * 8 + 1
 
 
 def test_a_ceiling_that_holds_is_probed_less_and_less_often(monkeypatch):

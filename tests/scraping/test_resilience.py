@@ -1,13 +1,14 @@
 """Upstream faults, crashes, the sweeper, cancel and retry: a job always ends right."""
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
 
 from fake_scrapecreators import universe as fake
 from scraping import engine
-from scraping.client import default_client
+from scraping.client import RateLimited, default_client
 from scraping.models import ApiCall, ScrapingJob
 from scraping.services import InvalidTransition, job_cancel, job_create, job_retry, jobs_sweep
 
@@ -120,9 +121,10 @@ def profile_calls(job, handle: str) -> list[ApiCall]:
 def test_a_refused_profile_call_is_made_again_from_a_later_step_not_waited_for(
     fake_api, user, campaign, slept
 ):
-    """A step waits for its slowest call: a 429 waited out inside it would hold up every
-    creator of the step. The creator goes back to the queue until its Retry-After has passed,
-    and is found a little later than its neighbours, fully enriched."""
+    """A step waits for its slowest call: a 429 waited out at its end would hold up every
+    creator of the step. Refused with no round of its step still to start (a job's first batch
+    is one round), the creator goes back to the queue until its Retry-After has passed, and is
+    found a little later than its neighbours, fully enriched."""
     first = EXPECTED_30[0]
     refuse_profile(fake_api, first, times=1, retry_after=0.4)
     job = start(user, campaign)
@@ -135,6 +137,44 @@ def test_a_refused_profile_call_is_made_again_from_a_later_step_not_waited_for(
     assert [c.status_code for c in calls] == [429, 200]
     assert (calls[1].at - calls[0].at).total_seconds() >= 0.4  # after its Retry-After
     assert slept == []  # no call waited for a Retry-After
+
+
+def test_a_profile_refused_while_a_round_of_its_step_is_still_to_start_waits_within_it(
+    fake_api, user, campaign, knobs, slept
+):
+    """2 calls at once, 12 creators a step: the first of the second batch is refused (at once,
+    the others take 50 ms) while at least 9 are still to start. Its Retry-After passes while
+    they run, so it is asked for again within the step and found in its place."""
+    knobs["scraping.enrichment_concurrency"] = 2
+    knobs["scraping.enrichment_batch_rounds"] = 6
+    refused = EXPECTED_30[2]
+    refuse_profile(fake_api, refused, times=1, retry_after=0.4)
+    fake_api.configure(latency={"/v1/tiktok/profile": 0.05})
+    job = start(user, campaign)
+    assert (job.status, job.processed_results) == ("completed", 30)
+    assert usernames(job) == EXPECTED_30
+    calls = profile_calls(job, refused)
+    assert [(c.status_code, c.step) for c in calls] == [(429, 3), (200, 3)]
+    assert slept == [0.4]
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "started", "waits"),
+    [
+        (None, 0, True),  # no Retry-After: 1 s
+        (2.0, 4, True),  # 2 of 6 still to start: a round of 2
+        (2.5, 0, False),  # longer than about one profile call: it would hold the step up
+        (0.1, 5, False),  # 1 still to start: less than a round
+    ],
+)
+def test_a_first_refusal_is_waited_out_within_the_step_only_while_short_and_a_round_is_left(
+    retry_after, started, waits
+):
+    calls = engine.StepCalls(calls=6, concurrency=2)
+    for _ in range(started):
+        calls.fetch_profile(SimpleNamespace(fetch_profile=lambda ctx, seed: {}), None, {})
+    refused = RateLimited("HTTP 429", status=429, retry_after=retry_after)
+    assert calls.wait_if_refused(refused) is waits
 
 
 def test_when_only_a_refused_creator_is_left_the_next_step_waits_for_it(fake_api, user, campaign):
