@@ -16,7 +16,7 @@ Runs (TikTok keyword, 1,000 creators, the method and checks of bench/search.py):
 - 3 keywords at a ceiling of 8: adaptive with a fresh limit (it learns the ceiling during the
   search, as a new deployment's first search does), then with the limit learned by the search
   before (every later search) and with the fixed cap of 8 it replaced (no slower), taking turns
-  three times: the two differ by about a percent, less than one run's spread;
+  three times: the two differ by less than one run's spread;
 - 1 keyword at a ceiling of 64, without and with "also search related hashtags".
 
 `bound` is the critical path at the ceiling: the longest page chain the job walked (its own
@@ -55,7 +55,7 @@ FIXED_8 = {
 # later search: the limit is shared and kept). A fixed one is pinned by the knobs (FIXED_8) and
 # leaves the learned limit as it was.
 FRESH, LEARNED, FIXED = "fresh", "learned", "fixed"
-# The adaptive limit against the fixed cap it replaced differ by about a percent: one run of
+# The adaptive limit and the fixed cap it replaced differ by less than a percent: one run of
 # each says little, so that pair runs `COMPARED_RUNS` times, taking turns.
 COMPARED_RUNS = 3
 AT_8_LEARNED = ("3 keywords", THREE, 8, {}, LEARNED)

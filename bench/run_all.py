@@ -327,12 +327,14 @@ def render_ceiling(res: dict[str, Any]) -> list[str]:
             f"learned, {_yes(learned['corrected'] <= fixed['corrected'])} (median of "
             f"{len(learned_runs)} runs {learned['corrected']:.1f} s against "
             f"{fixed['corrected']:.1f} s, {learned['corrected'] / fixed['corrected'] - 1:+.1%}; "
-            f"{sum(x['answered_429'] for x in learned_runs)} calls answered 429 over the "
+            f"{_calls(sum(x['answered_429'] for x in learned_runs))} answered 429 over the "
             f"{len(learned_runs)} learned runs); while it learns the ceiling (a new "
             f"deployment's first search), {fresh['corrected']:.1f} s, "
-            f"{fresh['answered_429']} calls answered 429. An adaptive limit knows a ceiling only "
-            "by testing one call past it now and then; no refused call is waited for inside a "
-            "step (it is made again from a later step), and a ceiling that holds is tested "
+            f"{_calls(fresh['answered_429'])} answered 429. An adaptive limit knows a ceiling only "
+            "by testing one call past it now and then. A refused probe holds up no step: "
+            "refused early in its step it waits its Retry-After while the step's other calls "
+            "run, refused late it is made again from a later step; a step at the probe's level "
+            "is sized in whole rounds of the level under it. A ceiling that holds is tested "
             "less and less often (every ~500 calls, then ~1,000, ~2,000 and ~4,000). "
             + _probe_cost(learned_runs, fixed)
         )
@@ -361,6 +363,10 @@ def _probe_cost(learned_runs: list[dict[str, Any]], fixed: dict[str, Any]) -> st
         said.append(f"those with one differed from the fixed cap's median by {extra}")
     text = "; ".join(said)
     return f"{text[:1].upper()}{text[1:]}." if said else ""
+
+
+def _calls(n: int) -> str:
+    return f"{n} call" if n == 1 else f"{n} calls"
 
 
 def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
