@@ -292,8 +292,9 @@ class StepCalls:
     """A step's profile calls not started yet: a call refused for the first time waits out a
     short Retry-After (`MAX_IN_STEP_WAIT`) within the step only while at least a round of its
     calls is still to start. They run meanwhile and the step lasts past the wait anyway, so the
-    creator is found in its place, with its neighbours; later, the call is made again from a
-    later step (at the end of a search that could add a round for one creator)."""
+    creator is found in its place, with its neighbours. Refused nearer the step's end, the call
+    is made again from a later step (which, at the end of a search, can cost a round for one
+    creator)."""
 
     def __init__(self, calls: int, concurrency: int) -> None:
         self._unstarted = calls

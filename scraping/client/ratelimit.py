@@ -100,13 +100,9 @@ class SharedRateLimiter:
         except Exception:
             logger.warning("adaptive limit not updated", exc_info=True)
 
-    def current_limit(self) -> int:
-        """Calls that may be in flight at once now, across every process."""
-        return max(1, int(self.adaptive.current()))
-
     def levels(self) -> tuple[int, int]:
-        """(calls that may be in flight now, how many of them upstream has taken): see
-        `AdaptiveLimit.levels`."""
+        """(calls that may be in flight at once now, across every process; how many of them
+        upstream has taken): see `AdaptiveLimit.levels`."""
         return self.adaptive.levels()
 
     def _release(self, key: str, token: str) -> None:

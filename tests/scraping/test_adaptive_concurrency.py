@@ -220,7 +220,7 @@ def test_the_limit_never_exceeds_the_maximum(fake_api):
     shared = limiter(start=8, most=10)
     assert call_many(client(fake_api, shared), calls=100, threads=16) == [200] * 100
     assert shared.adaptive.current() == 10
-    assert shared.current_limit() == 10
+    assert shared.levels() == (10, 10)
 
 
 def test_the_limit_never_goes_below_the_floor(fake_api, monkeypatch):
