@@ -307,13 +307,17 @@ class StepCalls:
         return search.fetch_profile(ctx, seed)
 
     def wait_if_refused(self, error: RateLimited) -> bool:
-        retry_after = 1.0 if error.retry_after is None else error.retry_after
         with self._lock:
-            return retry_after <= MAX_IN_STEP_WAIT and self._unstarted >= self._round
+            return _refused_for(error) <= MAX_IN_STEP_WAIT and self._unstarted >= self._round
+
+
+def _refused_for(error: RateLimited) -> float:
+    """Seconds upstream asked us to wait (1 s when it did not say)."""
+    return 1.0 if error.retry_after is None else error.retry_after
 
 
 def _refused_until(error: RateLimited) -> float:
-    return time.time() + (1.0 if error.retry_after is None else error.retry_after)
+    return time.time() + _refused_for(error)
 
 
 def unavailable_reason(error: UpstreamError | None) -> str:

@@ -17,6 +17,7 @@ from scraping import engine
 from scraping.client import RateLimited, ScrapeCreatorsClient, default_client
 from scraping.client.adaptive import AdaptiveLimit, Lease
 from scraping.client.ratelimit import SharedRateLimiter
+from scraping.models import ScrapingJob
 from scraping.services import job_create
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -292,6 +293,18 @@ def test_a_growth_computed_before_a_cut_does_not_undo_it(monkeypatch):
     assert 7.9 < grow(adaptive, 7) < 8  # later growth builds on the cut: a round adds about 1
 
 
+def six_keyword_search(user, campaign) -> ScrapingJob:
+    """A TikTok keyword job of 500 creators whose first step leaves dozens of authors pending."""
+    return job_create(
+        owner=user,
+        campaign=campaign,
+        platform="tiktok",
+        search_type="keyword",
+        keywords=["running", "marathon", "trail running", "yoga", "hiking", "cycling"],
+        target_results=500,
+    )
+
+
 def test_a_job_step_runs_as_many_profile_calls_as_the_limit_allows(
     fake_api, user, campaign, knobs, no_queue
 ):
@@ -302,14 +315,7 @@ def test_a_job_step_runs_as_many_profile_calls_as_the_limit_allows(
     def profile_calls() -> int:
         return len(fake_api.calls_to(PROFILE))
 
-    job = job_create(
-        owner=user,
-        campaign=campaign,
-        platform="tiktok",
-        search_type="keyword",
-        keywords=["running", "marathon", "trail running", "yoga", "hiking", "cycling"],
-        target_results=500,
-    )
+    job = six_keyword_search(user, campaign)
     engine.job_step(job.pk)  # the first page of each keyword: authors pending, no profile yet
     assert profile_calls() == 0
     cache.set(shared.adaptive.key, 5.0)
@@ -330,14 +336,7 @@ def test_a_step_probing_a_refused_ceiling_enriches_whole_rounds_of_the_level_und
     """At 9 calls, 8 the most upstream took, a step runs 3 rounds of 8 profiles plus the probe
     (25, not 27): upstream refusing the probe leaves 24 calls for 8, whole rounds."""
     shared = default_client().limiter
-    job = job_create(
-        owner=user,
-        campaign=campaign,
-        platform="tiktok",
-        search_type="keyword",
-        keywords=["running", "marathon", "trail running", "yoga", "hiking", "cycling"],
-        target_results=500,
-    )
+    job = six_keyword_search(user, campaign)
     engine.job_step(job.pk)  # the first pages: authors pending
     cache.set(shared.adaptive.key, 5.0)
     engine.job_step(job.pk)  # the first batch: one round
